@@ -1,0 +1,27 @@
+import {
+  ChimeSDKVoiceClient,
+  CreateVoiceConnectorGroupCommand,
+  DeleteVoiceConnectorGroupCommand,
+  GetVoiceConnectorGroupCommand,
+  UpdateVoiceConnectorGroupCommand,
+} from '@aws-sdk/client-chime-sdk-voice';
+import { ApiNamespace } from '../lib/rules';
+import { bindWire, GroupWire, SDK_MAX_ATTEMPTS, Send } from './api';
+import { makeHandler } from './handler';
+
+/** The operations of the Amazon Chime SDK Voice namespace, on a client given by the caller. */
+export function sdkVoiceWire(client: Pick<ChimeSDKVoiceClient, 'send'>, signal?: AbortSignal): GroupWire {
+  // `send` is overloaded per command type; the commands bound below are the only ones it gets.
+  const send = ((command: object) => client.send(command as GetVoiceConnectorGroupCommand, { abortSignal: signal })) as Send;
+  return bindWire(send, {
+    create: CreateVoiceConnectorGroupCommand,
+    update: UpdateVoiceConnectorGroupCommand,
+    get: GetVoiceConnectorGroupCommand,
+    delete: DeleteVoiceConnectorGroupCommand,
+  });
+}
+
+/** The endpoint comes from the SDK's own settings (AWS_ENDPOINT_URL_CHIME_SDK_VOICE), never from code. */
+export const handler = makeHandler(ApiNamespace.CHIME_SDK_VOICE, (region, signal) =>
+  sdkVoiceWire(new ChimeSDKVoiceClient({ region, maxAttempts: SDK_MAX_ATTEMPTS }), signal),
+);

@@ -1,0 +1,78 @@
+import { ApiNamespace, CallDistribution, GroupSpec, ItemSpec, validateGroupSpec } from '../lib/rules';
+import { GroupError } from './errors';
+
+const MAX_SHOWN = 60;
+const show = (v: unknown): string => {
+  const text = typeof v === 'string' ? `'${v}'` : JSON.stringify(v) ?? String(v);
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}… (${text.length} characters)` : text;
+};
+
+/**
+ * CloudFormation passes every scalar in a custom resource's properties as a string ("1", not 1),
+ * so numbers are parsed here; only plain decimal integers are accepted.
+ */
+function toInteger(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && /^-?\d{1,15}$/.test(v)) return Number(v);
+  return undefined;
+}
+
+function asString(v: unknown, where: string, problems: string[], required: boolean): string | undefined {
+  if (v === undefined || v === null || v === '') {
+    if (required) problems.push(`${where}: missing; it is required`);
+    return undefined;
+  }
+  if (typeof v !== 'string') {
+    problems.push(`${where}: ${show(v)} is not a string`);
+    return undefined;
+  }
+  return v;
+}
+
+function parseItems(raw: unknown, problems: string[]): ItemSpec[] {
+  if (raw === undefined || raw === null || raw === '') return [];
+  if (!Array.isArray(raw)) {
+    problems.push(`voiceConnectorItems: ${show(raw)} is not a list`);
+    return [];
+  }
+  return raw.map((item, i) => {
+    const where = `voiceConnectorItems[${i}]`;
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      problems.push(`${where}: ${show(item)} is not an object with voiceConnectorId and priority`);
+      return { voiceConnectorId: '', priority: 0 };
+    }
+    const { voiceConnectorId, priority } = item as Record<string, unknown>;
+    const id = asString(voiceConnectorId, `${where}.voiceConnectorId`, problems, true) ?? '';
+    const p = toInteger(priority);
+    if (p === undefined) {
+      problems.push(`${where}.priority: ${show(priority)} is not a whole number from 1 to 99`);
+    }
+    return { voiceConnectorId: id, priority: p ?? 1 };
+  });
+}
+
+/**
+ * Reads the resource properties of an event into a GroupSpec and applies the same rules the
+ * construct applies at synth time. Throws one GroupError listing every problem found.
+ */
+export function parseGroupSpec(raw: unknown, label: string): GroupSpec {
+  const problems: string[] = [];
+  const props = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  if (typeof raw !== 'object' || raw === null) problems.push('ResourceProperties: missing or not an object');
+
+  const apiNamespace = asString(props.apiNamespace, 'apiNamespace', problems, true) as ApiNamespace | undefined;
+  const spec: GroupSpec = {
+    apiNamespace: apiNamespace ?? ApiNamespace.CHIME_SDK_VOICE,
+    apiRegion: asString(props.apiRegion, 'apiRegion', problems, false),
+    voiceConnectorGroupName: asString(props.voiceConnectorGroupName, 'voiceConnectorGroupName', problems, true) ?? '',
+    voiceConnectorItems: parseItems(props.voiceConnectorItems, problems),
+    callDistribution: asString(props.callDistribution, 'callDistribution', problems, false) as CallDistribution | undefined,
+  };
+  // Rules on a property that could not even be read would only repeat its problem.
+  const unreadable = new Set(problems.map((p) => p.split(':')[0]));
+  problems.push(...validateGroupSpec(spec).filter((p) => !unreadable.has(p.split(':')[0])));
+  if (problems.length > 0) {
+    throw new GroupError(`Invalid properties for ${label}: ${problems.join('; ')}`);
+  }
+  return spec;
+}

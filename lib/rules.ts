@@ -1,0 +1,139 @@
+/**
+ * Facts about the voice connector group API, shared by the construct (checked at synth time)
+ * and the handler (checked again at deploy time, when tokens have resolved).
+ * No CDK or AWS SDK imports: the handler bundle includes this file.
+ */
+
+/** The API namespace that manages the group. Both speak the same wire protocol. */
+export enum ApiNamespace {
+  /** Amazon Chime SDK Voice: regional endpoints, supported by AWS. */
+  CHIME_SDK_VOICE = 'ChimeSDKVoice',
+  /** The legacy Amazon Chime namespace: us-east-1 only, no longer supported by AWS. */
+  CHIME = 'Chime',
+}
+
+/** How calls are spread across the group's voice connectors (Amazon Chime SDK Voice only). */
+export enum CallDistribution {
+  /** Calls are spread evenly over the voice connectors. */
+  LOAD_BALANCED = 'LoadBalancedDistribution',
+  /** Calls go to the voice connector with the lowest priority number first. */
+  PRIORITY_WEIGHTED = 'PriorityWeightedDistribution',
+}
+
+/** Limits from the AWS API reference for CreateVoiceConnectorGroup / UpdateVoiceConnectorGroup. */
+export const LIMITS = {
+  nameMinLength: 1,
+  nameMaxLength: 256,
+  maxItems: 3,
+  priorityMin: 1,
+  priorityMax: 99,
+} as const;
+
+/** The Amazon Chime SDK Voice reference restricts group names to these characters. */
+export const SDK_VOICE_NAME_PATTERN = /^[a-zA-Z0-9 _.-]+$/;
+
+/** The legacy namespace has a single endpoint, whatever Region the stack is in. */
+export const LEGACY_REGION = 'us-east-1';
+
+export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** The CloudFormation type of the custom resource. */
+export const RESOURCE_TYPE = 'Custom::VoiceConnectorGroup';
+
+/**
+ * A physical resource ID that can be a group ID. Anything else (for example the marker
+ * CDK's provider framework writes when a Create fails) names no group, so Delete makes no call.
+ */
+export const GROUP_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,127}$/;
+
+/**
+ * The IAM actions the handler calls. Both namespaces authorize under the `chime` prefix,
+ * and voice connector groups have no IAM resource type, so these cannot be scoped below `*`.
+ */
+export const HANDLER_ACTIONS = [
+  'chime:CreateVoiceConnectorGroup',
+  'chime:UpdateVoiceConnectorGroup',
+  'chime:GetVoiceConnectorGroup',
+  'chime:DeleteVoiceConnectorGroup',
+] as const;
+
+export interface ItemSpec {
+  readonly voiceConnectorId: string;
+  readonly priority: number;
+}
+
+/**
+ * The custom resource's properties: the construct writes them, the handler reads them.
+ * Keys are the construct's prop names; the handler maps them to the API's names in one place.
+ */
+export interface GroupSpec {
+  readonly apiNamespace: ApiNamespace;
+  /** Always set for ChimeSDKVoice (the construct fills in the stack's Region); never for Chime. */
+  readonly apiRegion?: string;
+  readonly voiceConnectorGroupName: string;
+  readonly voiceConnectorItems: readonly ItemSpec[];
+  readonly callDistribution?: CallDistribution;
+}
+
+/** Says whether a value is not known yet (a CDK token). The handler sees only resolved values. */
+export type IsUnresolved = (value: unknown) => boolean;
+
+const show = (value: unknown): string => (typeof value === 'string' ? `'${value}'` : String(value));
+
+/**
+ * Every rule the API applies to a group's properties. Returns one message per broken rule, each
+ * naming the property, the value given and what is allowed; an empty list means valid.
+ */
+export function validateGroupSpec(spec: GroupSpec, isUnresolved: IsUnresolved = () => false): string[] {
+  const problems: string[] = [];
+  const legacy = spec.apiNamespace === ApiNamespace.CHIME;
+  const known = (value: unknown) => value !== undefined && !isUnresolved(value);
+
+  if (!Object.values(ApiNamespace).includes(spec.apiNamespace)) {
+    problems.push(`apiNamespace: ${show(spec.apiNamespace)} is not a namespace; use one of ${Object.values(ApiNamespace).join(', ')}`);
+  }
+
+  const name = spec.voiceConnectorGroupName;
+  if (known(name)) {
+    if (name.length < LIMITS.nameMinLength || name.length > LIMITS.nameMaxLength) {
+      problems.push(`voiceConnectorGroupName: ${name.length} characters given; the name must have ${LIMITS.nameMinLength} to ${LIMITS.nameMaxLength}`);
+    } else if (!legacy && !SDK_VOICE_NAME_PATTERN.test(name)) {
+      problems.push(`voiceConnectorGroupName: ${show(name)} has characters Amazon Chime SDK Voice refuses; use only letters, digits, spaces, '_', '.' and '-'`);
+    }
+  }
+
+  if (legacy && spec.apiRegion !== undefined) {
+    problems.push(`apiRegion: ${show(spec.apiRegion)} cannot be set with ApiNamespace.CHIME, whose only endpoint is in ${LEGACY_REGION}; remove apiRegion or use ApiNamespace.CHIME_SDK_VOICE`);
+  } else if (known(spec.apiRegion) && !REGION_PATTERN.test(spec.apiRegion!)) {
+    problems.push(`apiRegion: ${show(spec.apiRegion)} is not an AWS Region name such as 'us-east-1'`);
+  }
+
+  if (legacy && spec.callDistribution !== undefined) {
+    problems.push('callDistribution: only Amazon Chime SDK Voice supports call distribution; remove it or use ApiNamespace.CHIME_SDK_VOICE');
+  } else if (known(spec.callDistribution) && !Object.values(CallDistribution).includes(spec.callDistribution!)) {
+    problems.push(`callDistribution: ${show(spec.callDistribution)} is not one of ${Object.values(CallDistribution).join(', ')}`);
+  }
+
+  const items = spec.voiceConnectorItems;
+  if (isUnresolved(items)) return problems;
+  if (items.length > LIMITS.maxItems) {
+    problems.push(`voiceConnectorItems: ${items.length} items given; a group holds at most ${LIMITS.maxItems}`);
+  }
+  // Equal strings are equal IDs even when they are tokens: the same token always resolves the same way.
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    const where = `voiceConnectorItems[${i}]`;
+    if (!isUnresolved(item.voiceConnectorId) && (typeof item.voiceConnectorId !== 'string' || item.voiceConnectorId.trim() === '')) {
+      problems.push(`${where}.voiceConnectorId: ${show(item.voiceConnectorId)} is not a voice connector ID`);
+    }
+    if (seen.has(item.voiceConnectorId)) {
+      problems.push(`${where}.voiceConnectorId: ${show(item.voiceConnectorId)} is already in the group; each voice connector may appear once`);
+    }
+    seen.add(item.voiceConnectorId);
+    const p = item.priority;
+    if (!isUnresolved(p) && (!Number.isInteger(p) || p < LIMITS.priorityMin || p > LIMITS.priorityMax)) {
+      problems.push(`${where}.priority: ${show(p)} is not allowed; use a whole number from ${LIMITS.priorityMin} to ${LIMITS.priorityMax}`);
+    }
+  });
+  return problems;
+}

@@ -1,0 +1,166 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  CfnOutput,
+  CustomResource,
+  CustomResourceProvider,
+  CustomResourceProviderRuntime,
+  Duration,
+  IResource,
+  Names,
+  RemovalPolicy,
+  Resource,
+  Stack,
+  Token,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { ApiNamespace, CallDistribution, GroupSpec, HANDLER_ACTIONS, LIMITS, RESOURCE_TYPE, validateGroupSpec } from './rules';
+
+/** A voice connector in a group, and its place in the failover order. */
+export interface VoiceConnectorItem {
+  /** The voice connector's ID, for example `CfnVoiceConnector.attrVoiceConnectorId`. */
+  readonly voiceConnectorId: string;
+  /** The order in which calls try the voice connectors: 1 first, up to 99. */
+  readonly priority: number;
+}
+
+/** Properties of a {@link VoiceConnectorGroup}. */
+export interface VoiceConnectorGroupProps {
+  /**
+   * The group's name: 1 to 256 characters; with Amazon Chime SDK Voice only letters, digits,
+   * spaces, `_`, `.` and `-`. Changing it renames the group in place.
+   * @default - a unique name made from the stack name and construct path
+   */
+  readonly voiceConnectorGroupName?: string;
+  /**
+   * The voice connectors that take the group's calls, at most 3, each once. They may be in
+   * different AWS Regions, which lets calls fail over when a Region is unavailable.
+   * Changing them updates the group in place.
+   * @default - no voice connectors
+   */
+  readonly voiceConnectorItems?: VoiceConnectorItem[];
+  /**
+   * The API namespace that manages the group. Changing it replaces the group.
+   * @default ApiNamespace.CHIME_SDK_VOICE
+   */
+  readonly apiNamespace?: ApiNamespace;
+  /**
+   * The Region whose Amazon Chime SDK Voice endpoint manages the group. Not allowed with
+   * `ApiNamespace.CHIME`, whose only endpoint is in us-east-1. Changing it replaces the group.
+   * @default - the stack's Region
+   */
+  readonly apiRegion?: string;
+  /**
+   * How calls are spread over the voice connectors. Amazon Chime SDK Voice only.
+   * @default - the service's default
+   */
+  readonly callDistribution?: CallDistribution;
+  /**
+   * What happens to the group when it leaves the stack or the stack is deleted.
+   * `RemovalPolicy.RETAIN` keeps it (and its voice connector items) in the account.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Exports the group ID stack output under this name, for `Fn.importValue` in other stacks.
+   * @default - the output is not exported
+   */
+  readonly exportName?: string;
+}
+
+/** A voice connector group, created by this stack or imported. */
+export interface IVoiceConnectorGroup extends IResource {
+  /**
+   * The group's ID.
+   * @attribute
+   */
+  readonly voiceConnectorGroupId: string;
+}
+
+/** The Lambda function's time limit; the handler stops calling the API well before it. */
+const HANDLER_TIMEOUT = Duration.minutes(3);
+/** How long CloudFormation waits for an answer before failing the resource, instead of an hour. */
+const SERVICE_TIMEOUT = Duration.minutes(5);
+
+/** The handler bundles built by `npm run build`, one per namespace, under the package root. */
+function handlerDirectory(namespace: ApiNamespace): string {
+  const bundle = namespace === ApiNamespace.CHIME ? 'chime' : 'chime-sdk-voice';
+  // Walk up to the package root: this file runs as lib/*.ts in this repository and as dist/lib/*.js when installed.
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  const codeDirectory = path.join(dir, 'dist', 'handler', bundle);
+  if (!fs.existsSync(path.join(codeDirectory, 'index.js'))) {
+    throw new Error(`The ${namespace} handler bundle is missing at ${codeDirectory}; run 'npm run build' in the package first`);
+  }
+  return codeDirectory;
+}
+
+/**
+ * An Amazon Chime voice connector group, managed by a CloudFormation custom resource.
+ *
+ * CloudFormation has `AWS::Chime::VoiceConnector` but no voice connector group type; this
+ * construct fills that gap. All groups of a stack that use one API namespace share one handler
+ * function, and the group ID is also emitted as a stack output.
+ */
+export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGroup {
+  /** Refers to a group that already exists, by its ID. */
+  public static fromVoiceConnectorGroupId(scope: Construct, id: string, voiceConnectorGroupId: string): IVoiceConnectorGroup {
+    class Imported extends Resource implements IVoiceConnectorGroup {
+      public readonly voiceConnectorGroupId = voiceConnectorGroupId;
+    }
+    return new Imported(scope, id);
+  }
+
+  public readonly voiceConnectorGroupId: string;
+  /** The group's name, as given or as made up from the construct path. */
+  public readonly voiceConnectorGroupName: string;
+  /** The API namespace that manages the group. */
+  public readonly apiNamespace: ApiNamespace;
+  /** The stack output that carries the group ID. */
+  public readonly idOutput: CfnOutput;
+
+  constructor(scope: Construct, id: string, props: VoiceConnectorGroupProps = {}) {
+    super(scope, id);
+    this.apiNamespace = props.apiNamespace ?? ApiNamespace.CHIME_SDK_VOICE;
+    const legacy = this.apiNamespace === ApiNamespace.CHIME;
+    this.voiceConnectorGroupName =
+      props.voiceConnectorGroupName ??
+      Names.uniqueResourceName(this, { maxLength: LIMITS.nameMaxLength, separator: '-', allowedSpecialCharacters: '-_.' });
+
+    const spec: GroupSpec = {
+      apiNamespace: this.apiNamespace,
+      apiRegion: legacy ? props.apiRegion : props.apiRegion ?? Stack.of(this).region,
+      voiceConnectorGroupName: this.voiceConnectorGroupName,
+      voiceConnectorItems: props.voiceConnectorItems ?? [],
+      callDistribution: props.callDistribution,
+    };
+    const problems = validateGroupSpec(spec, Token.isUnresolved);
+    if (problems.length > 0) {
+      throw new Error(`VoiceConnectorGroup ${this.node.path}: ${problems.join('; ')}`);
+    }
+
+    const serviceToken = CustomResourceProvider.getOrCreate(this, `VoiceConnectorGroup${this.apiNamespace}Provider`, {
+      codeDirectory: handlerDirectory(this.apiNamespace),
+      runtime: CustomResourceProviderRuntime.NODEJS_22_X,
+      timeout: HANDLER_TIMEOUT,
+      description: `Manages Amazon Chime voice connector groups through the ${this.apiNamespace} API`,
+      policyStatements: [{ Effect: 'Allow', Action: [...HANDLER_ACTIONS], Resource: '*' }],
+    });
+
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken,
+      resourceType: RESOURCE_TYPE,
+      serviceTimeout: SERVICE_TIMEOUT,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      properties: { ...spec },
+    });
+    this.voiceConnectorGroupId = resource.ref;
+
+    const named = Token.isUnresolved(this.voiceConnectorGroupName) ? '' : ` '${this.voiceConnectorGroupName}'`;
+    this.idOutput = new CfnOutput(this, 'VoiceConnectorGroupId', {
+      value: this.voiceConnectorGroupId,
+      description: `ID of the Amazon Chime voice connector group${named} (${this.node.path})`,
+      exportName: props.exportName,
+    });
+  }
+}

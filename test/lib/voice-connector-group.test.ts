@@ -1,0 +1,191 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, CfnElement, CfnParameter, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { ApiNamespace, CallDistribution, HANDLER_ACTIONS, VoiceConnectorGroup, VoiceConnectorGroupProps } from '../../lib';
+import { SDK_VOICE_NAME_PATTERN } from '../../lib/rules';
+
+function stack(region = 'eu-west-1'): Stack {
+  return new Stack(new App(), 'Telephony', { env: { account: '123456789012', region } });
+}
+const items = [
+  { voiceConnectorId: 'vc-east', priority: 1 },
+  { voiceConnectorId: 'vc-west', priority: 2 },
+];
+
+describe('resource', () => {
+  it('declares a custom resource with the group properties and the stack Region', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Group', { voiceConnectorGroupName: 'pbx-failover', voiceConnectorItems: items, callDistribution: CallDistribution.PRIORITY_WEIGHTED });
+
+    Template.fromStack(s).hasResourceProperties('Custom::VoiceConnectorGroup', {
+      ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('ChimeSDKVoiceProvider'), 'Arn'] },
+      ServiceTimeout: '300',
+      apiNamespace: 'ChimeSDKVoice',
+      apiRegion: 'eu-west-1',
+      voiceConnectorGroupName: 'pbx-failover',
+      voiceConnectorItems: items,
+      callDistribution: 'PriorityWeightedDistribution',
+    });
+  });
+
+  it('uses the given apiRegion instead of the stack Region', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Group', { apiRegion: 'us-west-2' });
+    Template.fromStack(s).hasResourceProperties('Custom::VoiceConnectorGroup', { apiRegion: 'us-west-2' });
+  });
+
+  it('sends no apiRegion in the legacy namespace', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Group', { apiNamespace: ApiNamespace.CHIME });
+    Template.fromStack(s).hasResourceProperties('Custom::VoiceConnectorGroup', { apiNamespace: 'Chime', apiRegion: Match.absent() });
+  });
+
+  it('makes a unique default name that the Chime SDK Voice API accepts, even from a long path', () => {
+    const s = new Stack(new App(), 'A'.repeat(120));
+    const deep = new VoiceConnectorGroup(new Stack(s, 'B'.repeat(100)), 'C'.repeat(200));
+    const names = [new VoiceConnectorGroup(s, 'One'), new VoiceConnectorGroup(s, 'Two'), deep].map((g) => g.voiceConnectorGroupName);
+
+    expect(new Set(names).size).toBe(3);
+    for (const name of names) {
+      expect(name.length).toBeLessThanOrEqual(256);
+      expect(name).toMatch(SDK_VOICE_NAME_PATTERN);
+    }
+  });
+
+  it('exposes the group ID as an attribute and a described stack output', () => {
+    const s = stack();
+    const group = new VoiceConnectorGroup(s, 'Group', { voiceConnectorGroupName: 'pbx', exportName: 'PbxGroupId' });
+    const ref = { Ref: s.getLogicalId(group.node.findChild('Resource').node.defaultChild as CfnElement) };
+
+    expect(s.resolve(group.voiceConnectorGroupId)).toEqual(ref);
+    Template.fromStack(s).hasOutput('*', {
+      Value: ref,
+      Description: "ID of the Amazon Chime voice connector group 'pbx' (Telephony/Group)",
+      Export: { Name: 'PbxGroupId' },
+    });
+  });
+
+  it('deletes the group with the stack by default and keeps it with RemovalPolicy.RETAIN', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Gone');
+    new VoiceConnectorGroup(s, 'Kept', { removalPolicy: RemovalPolicy.RETAIN });
+    const resources = Template.fromStack(s).findResources('Custom::VoiceConnectorGroup');
+
+    expect(Object.entries(resources).map(([id, r]) => [id.slice(0, 4), r.DeletionPolicy, r.UpdateReplacePolicy])).toEqual([
+      ['Gone', 'Delete', 'Delete'],
+      ['Kept', 'Retain', 'Retain'],
+    ]);
+  });
+
+  it('imports an existing group by ID', () => {
+    const group = VoiceConnectorGroup.fromVoiceConnectorGroupId(stack(), 'Existing', 'abc123');
+    expect(group.voiceConnectorGroupId).toBe('abc123');
+  });
+});
+
+describe('provider', () => {
+  it('shares one handler function among five groups', () => {
+    const s = stack();
+    for (let i = 0; i < 5; i++) new VoiceConnectorGroup(s, `Group${i}`);
+    const template = Template.fromStack(s);
+
+    template.resourceCountIs('Custom::VoiceConnectorGroup', 5);
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.resourceCountIs('AWS::IAM::Role', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Handler: '__entrypoint__.handler', Timeout: 180 });
+  });
+
+  it('gives each namespace its own function, bundling only that namespace client', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Supported');
+    new VoiceConnectorGroup(s, 'Legacy', { apiNamespace: ApiNamespace.CHIME });
+    const assembly = s.node.root as App;
+    const out = assembly.synth().directory;
+    const functions = Template.fromStack(s).findResources('AWS::Lambda::Function');
+
+    expect(Object.keys(functions)).toHaveLength(2);
+    // Each function's code is the asset directory named by the hash in its S3 key.
+    const bundles = Object.values(functions).map((f) => {
+      const hash = String(f.Properties.Code.S3Key).replace(/\.zip$/, '');
+      return fs.readFileSync(path.join(out, `asset.${hash}`, 'index.js'), 'utf8');
+    });
+    const clientsIn = (code: string) => ['"ChimeSDKVoiceClient"', '"ChimeClient"'].filter((name) => code.includes(name));
+    expect(bundles.map(clientsIn).sort()).toEqual([['"ChimeClient"'], ['"ChimeSDKVoiceClient"']]);
+  });
+
+  it('allows exactly the voice connector group actions the handler calls', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Group');
+
+    Template.fromStack(s).hasResourceProperties('AWS::IAM::Role', {
+      Policies: [{ PolicyName: 'Inline', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: [...HANDLER_ACTIONS], Resource: '*' }] } }],
+    });
+    expect([...HANDLER_ACTIONS]).toEqual([
+      'chime:CreateVoiceConnectorGroup',
+      'chime:UpdateVoiceConnectorGroup',
+      'chime:GetVoiceConnectorGroup',
+      'chime:DeleteVoiceConnectorGroup',
+    ]);
+  });
+});
+
+describe('validation at synth time', () => {
+  const attempt = (props: VoiceConnectorGroupProps) => () => new VoiceConnectorGroup(stack(), 'Group', props);
+
+  it.each<[string, VoiceConnectorGroupProps, string]>([
+    ['an empty name', { voiceConnectorGroupName: '' }, 'voiceConnectorGroupName: 0 characters given; the name must have 1 to 256'],
+    ['a name of 257 characters', { voiceConnectorGroupName: 'x'.repeat(257) }, 'voiceConnectorGroupName: 257 characters given'],
+    ['a name with characters Chime SDK Voice refuses', { voiceConnectorGroupName: 'pbx/failover' }, "voiceConnectorGroupName: 'pbx/failover' has characters"],
+    ['four connectors', { voiceConnectorItems: ['a', 'b', 'c', 'd'].map((id, i) => ({ voiceConnectorId: id, priority: i + 1 })) }, 'voiceConnectorItems: 4 items given; a group holds at most 3'],
+    ['priority 0', { voiceConnectorItems: [{ voiceConnectorId: 'a', priority: 0 }] }, 'voiceConnectorItems[0].priority: 0 is not allowed; use a whole number from 1 to 99'],
+    ['priority 100', { voiceConnectorItems: [{ voiceConnectorId: 'a', priority: 100 }] }, 'voiceConnectorItems[0].priority: 100'],
+    ['a fractional priority', { voiceConnectorItems: [{ voiceConnectorId: 'a', priority: 1.5 }] }, 'voiceConnectorItems[0].priority: 1.5'],
+    ['a connector twice', { voiceConnectorItems: [{ voiceConnectorId: 'a', priority: 1 }, { voiceConnectorId: 'a', priority: 2 }] }, "voiceConnectorItems[1].voiceConnectorId: 'a' is already in the group"],
+    ['an empty connector ID', { voiceConnectorItems: [{ voiceConnectorId: ' ', priority: 1 }] }, 'voiceConnectorItems[0].voiceConnectorId'],
+    ['apiRegion with the legacy namespace', { apiNamespace: ApiNamespace.CHIME, apiRegion: 'us-east-1' }, 'apiRegion: \'us-east-1\' cannot be set with ApiNamespace.CHIME'],
+    ['callDistribution with the legacy namespace', { apiNamespace: ApiNamespace.CHIME, callDistribution: CallDistribution.LOAD_BALANCED }, 'callDistribution: only Amazon Chime SDK Voice'],
+    ['a malformed apiRegion', { apiRegion: 'Ohio' }, "apiRegion: 'Ohio' is not an AWS Region name"],
+  ])('rejects %s, naming the construct path and the property', (_case, props, message) => {
+    expect(attempt(props)).toThrow(`VoiceConnectorGroup Telephony/Group: ${message}`);
+  });
+
+  it('reports every broken rule at once', () => {
+    expect(attempt({ voiceConnectorGroupName: '', voiceConnectorItems: [{ voiceConnectorId: 'a', priority: 0 }] })).toThrow(
+      /voiceConnectorGroupName: 0 characters.*; voiceConnectorItems\[0\]\.priority: 0/,
+    );
+  });
+
+  it('accepts the legacy namespace with names Chime SDK Voice would refuse', () => {
+    expect(attempt({ apiNamespace: ApiNamespace.CHIME, voiceConnectorGroupName: 'pbx/failover' })).not.toThrow();
+  });
+
+  it('leaves tokens to the handler, which checks them at deploy time', () => {
+    const s = stack();
+    const name = new CfnParameter(s, 'Name').valueAsString;
+    const priority = new CfnParameter(s, 'Priority', { type: 'Number' }).valueAsNumber;
+    const ids = Fn.split(',', new CfnParameter(s, 'Ids').valueAsString);
+
+    new VoiceConnectorGroup(s, 'Group', {
+      voiceConnectorGroupName: name,
+      voiceConnectorItems: [
+        { voiceConnectorId: Fn.select(0, ids), priority },
+        { voiceConnectorId: Fn.select(1, ids), priority },
+      ],
+      apiRegion: Token.asString({ Ref: 'AWS::Region' }),
+    });
+
+    Template.fromStack(s).hasResourceProperties('Custom::VoiceConnectorGroup', {
+      voiceConnectorGroupName: { Ref: 'Name' },
+      voiceConnectorItems: [Match.objectLike({ priority: { Ref: 'Priority' } }), Match.anyValue()],
+    });
+  });
+
+  it('catches the same token used twice as a connector ID, since it must resolve to the same ID', () => {
+    const s = stack();
+    const id = new CfnParameter(s, 'Id').valueAsString;
+    expect(() =>
+      new VoiceConnectorGroup(s, 'Group', { voiceConnectorItems: [{ voiceConnectorId: id, priority: 1 }, { voiceConnectorId: id, priority: 2 }] }),
+    ).toThrow('voiceConnectorItems[1].voiceConnectorId');
+  });
+});
