@@ -3,6 +3,19 @@ import { CfnVoiceConnector } from 'aws-cdk-lib/aws-chime';
 import { Construct } from 'constructs';
 import { VoiceConnectorGroup } from '../lib';
 
+export interface TelephonyStackProps extends StackProps {
+  /**
+   * The group's name.
+   * @default 'pbx-failover'
+   */
+  readonly groupName?: string;
+  /**
+   * Which Region's voice connector takes calls first.
+   * @default 'us-east-1'
+   */
+  readonly preferredRegion?: 'us-east-1' | 'us-west-2';
+}
+
 /**
  * Two voice connectors in two Regions and one group that sends calls to the us-east-1 connector
  * first and fails over to the us-west-2 one when it is unavailable.
@@ -10,7 +23,7 @@ import { VoiceConnectorGroup } from '../lib';
 export class TelephonyStack extends Stack {
   public readonly group: VoiceConnectorGroup;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: TelephonyStackProps = {}) {
     super(scope, id, props);
     const primary = new CfnVoiceConnector(this, 'PrimaryConnector', {
       name: 'pbx-us-east-1',
@@ -22,11 +35,12 @@ export class TelephonyStack extends Stack {
       awsRegion: 'us-west-2',
       requireEncryption: true,
     });
+    const eastFirst = (props.preferredRegion ?? 'us-east-1') === 'us-east-1';
     this.group = new VoiceConnectorGroup(this, 'FailoverGroup', {
-      voiceConnectorGroupName: 'pbx-failover',
+      voiceConnectorGroupName: props.groupName ?? 'pbx-failover',
       voiceConnectorItems: [
-        { voiceConnectorId: primary.attrVoiceConnectorId, priority: 1 },
-        { voiceConnectorId: secondary.attrVoiceConnectorId, priority: 2 },
+        { voiceConnectorId: primary.attrVoiceConnectorId, priority: eastFirst ? 1 : 2 },
+        { voiceConnectorId: secondary.attrVoiceConnectorId, priority: eastFirst ? 2 : 1 },
       ],
     });
   }

@@ -149,11 +149,15 @@ async function onUpdate(step: Step, event: CloudFormationCustomResourceUpdateEve
   const moved = old.apiNamespace !== event.ResourceProperties.apiNamespace || old.apiRegion !== event.ResourceProperties.apiRegion;
   if (moved || !GROUP_ID_PATTERN.test(id)) return onCreate(step);
   const api = step.open(spec);
-  const updated = await unlessGone(api.update(id, toWireInput(spec, spec.voiceConnectorItems)));
+  try {
+    return answer(await api.update(id, toWireInput(spec, spec.voiceConnectorItems)), id, step.label);
+  } catch (err) {
+    // NotFound can name a voice connector as well as the group: recreate only a group that is gone.
+    if (apiErrorName(err) !== 'NotFoundException' || (await unlessGone(api.get(id))) !== GONE) throw err;
+  }
   // Deleted outside CloudFormation: make it again rather than leave the stack unable to update
-  // or roll back. The new ID makes CloudFormation's cleanup Delete the old one, which is a no-op.
-  if (updated === GONE) return onCreate(step);
-  return answer(updated, id, step.label);
+  // or roll back. The new ID makes CloudFormation's cleanup Delete of the old one a no-op.
+  return onCreate(step);
 }
 
 async function onDelete(step: Step, event: CloudFormationCustomResourceDeleteEvent): Promise<HandlerResponse> {

@@ -151,12 +151,24 @@ describe('Update', () => {
 
   it('makes the group again when it was deleted outside CloudFormation', async () => {
     sdk.on(UpdateVoiceConnectorGroupCommand).rejects(new NotFoundException({ message: 'no such group', $metadata: {} }));
+    sdk.on(GetVoiceConnectorGroupCommand).rejects(new NotFoundException({ message: 'no such group', $metadata: {} }));
     sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: { ...group, VoiceConnectorGroupId: 'grp-2' } });
 
     const response = await respond(updateEvent('grp-1', props, bare));
 
-    expect(sent().map(([name]) => name)).toEqual(['UpdateVoiceConnectorGroupCommand', 'CreateVoiceConnectorGroupCommand']);
+    expect(sent().map(([name]) => name)).toEqual(['UpdateVoiceConnectorGroupCommand', 'GetVoiceConnectorGroupCommand', 'CreateVoiceConnectorGroupCommand']);
     expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-2' });
+  });
+
+  it('fails, without making a new group, when NotFound names a voice connector', async () => {
+    sdk.on(UpdateVoiceConnectorGroupCommand).rejects(new NotFoundException({ message: 'Voice connector vc-gone not found', $metadata: {} }));
+    sdk.on(GetVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
+
+    const response = await respond(updateEvent('grp-1', props, bare));
+
+    expect(sent().map(([name]) => name)).toEqual(['UpdateVoiceConnectorGroupCommand', 'GetVoiceConnectorGroupCommand']);
+    expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'grp-1' });
+    expect(response.Reason).toContain('Voice connector vc-gone not found');
   });
 
   it('fails with the reason and keeps the physical ID when the new properties are invalid', async () => {

@@ -1,0 +1,369 @@
+import { randomUUID } from 'crypto';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import { LIMITS, SDK_VOICE_NAME_PATTERN } from '../lib/rules';
+
+/**
+ * A local, Chime-compatible HTTP endpoint on 127.0.0.1 for the voice connector group REST protocol
+ * of both namespaces, as the AWS API reference defines it. The real AWS SDK talks to it through the
+ * standard endpoint variables (see `env()`); each namespace is served under its own path prefix,
+ * and the Region is read from the SigV4 credential scope, so groups live per namespace and Region.
+ */
+
+export type Namespace = 'chime' | 'chime-sdk-voice';
+
+/** AWS error codes and their HTTP statuses, as the API reference lists them. */
+const ERROR_STATUS = {
+  BadRequest: 400,
+  ResourceLimitExceeded: 400,
+  UnauthorizedClient: 401,
+  AccessDenied: 403,
+  Forbidden: 403,
+  NotFound: 404,
+  Conflict: 409,
+  ThrottledClient: 429,
+  ServiceFailure: 500,
+  ServiceUnavailable: 503,
+} as const;
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export type Operation =
+  | 'CreateVoiceConnectorGroup'
+  | 'GetVoiceConnectorGroup'
+  | 'UpdateVoiceConnectorGroup'
+  | 'DeleteVoiceConnectorGroup'
+  | 'ListVoiceConnectorGroups'
+  | 'CreateVoiceConnector'
+  | 'DeleteVoiceConnector';
+
+const GROUP_OPERATIONS: Operation[] = [
+  'CreateVoiceConnectorGroup',
+  'GetVoiceConnectorGroup',
+  'UpdateVoiceConnectorGroup',
+  'DeleteVoiceConnectorGroup',
+  'ListVoiceConnectorGroups',
+];
+
+export interface Item {
+  VoiceConnectorId: string;
+  Priority: number;
+}
+export interface Group {
+  readonly id: string;
+  readonly namespace: Namespace;
+  readonly region: string;
+  name: string;
+  items: Item[];
+  callDistribution?: string;
+  phoneNumbers: string[];
+  readonly created: string;
+  updated: string;
+}
+export interface Connector {
+  readonly id: string;
+  readonly region: string;
+  readonly name: string;
+}
+export interface LoggedRequest {
+  readonly operation: Operation | 'Unknown';
+  readonly namespace?: Namespace;
+  readonly region?: string;
+  readonly status: number | 'dropped';
+  /** Set when an injected fault, not the API's rules, decided the answer. */
+  readonly faulted: boolean;
+}
+
+interface Fault {
+  readonly operations: Operation[];
+  readonly error?: ErrorCode;
+  readonly drop?: boolean;
+  remaining?: number;
+  readonly fraction?: number;
+}
+
+export interface EndpointOptions {
+  /** The account's quota of voice connector groups. @default 60 */
+  readonly groupQuota?: number;
+  /** Seed for fraction faults, so a run is repeatable. @default 1 */
+  readonly seed?: number;
+}
+
+class ApiError extends Error {
+  constructor(readonly code: ErrorCode, message: string) {
+    super(message);
+  }
+}
+
+/** A small seeded generator (mulberry32): fraction faults hit the same requests on every run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ACCOUNT = '123456789012';
+const CREDENTIAL_SCOPE = /^AWS4-HMAC-SHA256 Credential=[^/\s]+\/\d{8}\/([a-z0-9-]+)\/[a-z0-9-]+\/aws4_request\b/;
+
+function connectorId(): string {
+  return randomUUID().replace(/-/g, '').slice(0, 22);
+}
+
+export class ChimeEndpoint {
+  /** Starts an endpoint on a free port of 127.0.0.1. */
+  static async start(options: EndpointOptions = {}): Promise<ChimeEndpoint> {
+    const endpoint = new ChimeEndpoint(options);
+    await new Promise<void>((resolve) => endpoint.server.listen(0, '127.0.0.1', resolve));
+    return endpoint;
+  }
+
+  readonly groups = new Map<string, Group>();
+  readonly connectors = new Map<string, Connector>();
+  readonly requests: LoggedRequest[] = [];
+  groupQuota: number;
+  /** Added before every answer. */
+  latencyMs = 0;
+  private faults: Fault[] = [];
+  private random: () => number;
+  private readonly server: http.Server;
+
+  private constructor(options: EndpointOptions) {
+    this.groupQuota = options.groupQuota ?? 60;
+    this.random = seeded(options.seed ?? 1);
+    this.server = http.createServer((req, res) => void this.serve(req, res));
+    // The SDK keeps connections alive; without this, stop() would wait for them to time out.
+    this.server.keepAliveTimeout = 1_000;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** The standard SDK endpoint variables that point both namespaces here. */
+  env(): Record<string, string> {
+    return { AWS_ENDPOINT_URL_CHIME: `${this.url}/chime`, AWS_ENDPOINT_URL_CHIME_SDK_VOICE: `${this.url}/chime-sdk-voice` };
+  }
+
+  /** Adds an existing voice connector in a Region and returns its ID. */
+  addConnector(region: string, name = `vc-${region}`): string {
+    const id = connectorId();
+    this.connectors.set(id, { id, region, name });
+    return id;
+  }
+
+  /** Associates phone numbers with a group, as AssociatePhoneNumbersWithVoiceConnectorGroup would. */
+  associatePhoneNumbers(groupId: string, numbers: string[]): void {
+    const group = this.groups.get(groupId);
+    if (!group) throw new Error(`no group ${groupId}`);
+    group.phoneNumbers.push(...numbers);
+  }
+
+  /** Answers the next `count` matching requests with `error`. */
+  failNext(count: number, error: ErrorCode, operations = GROUP_OPERATIONS): void {
+    this.faults.push({ operations, error, remaining: count });
+  }
+
+  /** Answers each matching request with `error` with probability `fraction`, until cleared. */
+  failFraction(fraction: number, error: ErrorCode, operations = GROUP_OPERATIONS): void {
+    this.faults.push({ operations, error, fraction });
+  }
+
+  /** Closes the connection without an answer for the next `count` matching requests. */
+  dropNext(count: number, operations = GROUP_OPERATIONS): void {
+    this.faults.push({ operations, drop: true, remaining: count });
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  /** How many requests reached an operation; `answered` counts only those the API's rules decided. */
+  calls(operation: Operation, which: 'all' | 'answered' = 'answered'): number {
+    return this.requests.filter((r) => r.operation === operation && (which === 'all' || !r.faulted)).length;
+  }
+
+  groupsIn(namespace: Namespace, region?: string): Group[] {
+    return [...this.groups.values()].filter((g) => g.namespace === namespace && (!region || g.region === region));
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private pickFault(operation: Operation): Fault | undefined {
+    for (const fault of this.faults) {
+      if (!fault.operations.includes(operation)) continue;
+      if (fault.remaining !== undefined) {
+        if (fault.remaining <= 0) continue;
+        fault.remaining--;
+        return fault;
+      }
+      if (fault.fraction !== undefined && this.random() < fault.fraction) return fault;
+    }
+    return undefined;
+  }
+
+  private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const url = new URL(req.url ?? '/', this.url);
+    const [, ns, collection, id, ...rest] = url.pathname.split('/');
+    const namespace = ns === 'chime' || ns === 'chime-sdk-voice' ? (ns as Namespace) : undefined;
+    const operation = rest.length === 0 && namespace ? route(req.method ?? '', collection, id) : undefined;
+    const region = CREDENTIAL_SCOPE.exec(req.headers.authorization ?? '')?.[1];
+    const log = (status: number | 'dropped', faulted = false) =>
+      this.requests.push({ operation: operation ?? 'Unknown', namespace, region, status, faulted });
+    const send = (status: number, body?: object) => {
+      if (this.latencyMs > 0) setTimeout(() => reply(res, status, body), this.latencyMs);
+      else reply(res, status, body);
+    };
+    const fail = (error: ApiError, faulted = false) => {
+      log(ERROR_STATUS[error.code], faulted);
+      res.setHeader('x-amzn-ErrorType', `${error.code}Exception`);
+      send(ERROR_STATUS[error.code], { Code: error.code, Message: error.message });
+    };
+
+    if (!operation || !namespace) return fail(new ApiError('NotFound', `No such operation: ${req.method} ${url.pathname}`));
+    if (!region) return fail(new ApiError('UnauthorizedClient', 'Missing or malformed SigV4 Authorization header'));
+    const fault = this.pickFault(operation);
+    if (fault?.drop) {
+      log('dropped', true);
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.error) return fail(new ApiError(fault.error, `Injected ${fault.error}`), true);
+    try {
+      const body = chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
+      const [status, answer] = this.execute(operation, namespace, region, id ? decodeURIComponent(id) : undefined, body, url.searchParams);
+      log(status);
+      send(status, answer);
+    } catch (err) {
+      if (err instanceof ApiError) return fail(err);
+      return fail(new ApiError('ServiceFailure', String(err)));
+    }
+  }
+
+  private execute(op: Operation, namespace: Namespace, region: string, id: string | undefined, body: Record<string, unknown>, query: URLSearchParams): [number, object?] {
+    switch (op) {
+      case 'CreateVoiceConnectorGroup': {
+        const fields = this.checkGroup(namespace, body);
+        if (this.groups.size >= this.groupQuota) {
+          throw new ApiError('ResourceLimitExceeded', `The account has reached its limit of ${this.groupQuota} voice connector groups`);
+        }
+        const now = new Date().toISOString();
+        const group: Group = { id: randomUUID(), namespace, region, ...fields, phoneNumbers: [], created: now, updated: now };
+        this.groups.set(group.id, group);
+        return [201, { VoiceConnectorGroup: this.render(group) }];
+      }
+      case 'GetVoiceConnectorGroup':
+        return [200, { VoiceConnectorGroup: this.render(this.find(namespace, region, id)) }];
+      case 'UpdateVoiceConnectorGroup': {
+        const group = this.find(namespace, region, id);
+        Object.assign(group, this.checkGroup(namespace, body), { updated: new Date().toISOString() });
+        return [202, { VoiceConnectorGroup: this.render(group) }];
+      }
+      case 'DeleteVoiceConnectorGroup': {
+        const group = this.find(namespace, region, id);
+        if (group.items.length > 0) throw new ApiError('Conflict', `Voice connector group ${group.id} still has VoiceConnectorItems; remove them first`);
+        if (group.phoneNumbers.length > 0) throw new ApiError('Conflict', `Voice connector group ${group.id} still has phone numbers associated`);
+        this.groups.delete(group.id);
+        return [204];
+      }
+      case 'ListVoiceConnectorGroups': {
+        const all = this.groupsIn(namespace, region).sort((a, b) => a.created.localeCompare(b.created) || a.id.localeCompare(b.id));
+        const max = Number(query.get('max-results') ?? 99);
+        if (!Number.isInteger(max) || max < 1 || max > 99) throw new ApiError('BadRequest', 'MaxResults must be from 1 to 99');
+        const start = Number(query.get('next-token') ?? 0);
+        const page = all.slice(start, start + max);
+        const next = start + max < all.length ? String(start + max) : undefined;
+        return [200, { VoiceConnectorGroups: page.map((g) => this.render(g)), ...(next ? { NextToken: next } : {}) }];
+      }
+      case 'CreateVoiceConnector': {
+        const name = String(body.Name ?? '');
+        if (!name) throw new ApiError('BadRequest', 'Name is required');
+        const connector: Connector = { id: connectorId(), region: String(body.AwsRegion ?? region), name };
+        this.connectors.set(connector.id, connector);
+        return [201, { VoiceConnector: { VoiceConnectorId: connector.id, AwsRegion: connector.region, Name: name, RequireEncryption: body.RequireEncryption ?? true } }];
+      }
+      case 'DeleteVoiceConnector': {
+        if (!id || !this.connectors.has(id)) throw new ApiError('NotFound', `Voice connector ${id} not found`);
+        const user = [...this.groups.values()].find((g) => g.items.some((i) => i.VoiceConnectorId === id));
+        if (user) throw new ApiError('Conflict', `Voice connector ${id} is in voice connector group ${user.id}`);
+        this.connectors.delete(id);
+        return [204];
+      }
+    }
+  }
+
+  /** The API's own rules for a group's name and items (BadRequest / NotFound as AWS answers). */
+  private checkGroup(namespace: Namespace, body: Record<string, unknown>): Pick<Group, 'name' | 'items' | 'callDistribution'> {
+    const name = body.Name;
+    if (typeof name !== 'string' || name.length < LIMITS.nameMinLength || name.length > LIMITS.nameMaxLength) {
+      throw new ApiError('BadRequest', `Name must have ${LIMITS.nameMinLength} to ${LIMITS.nameMaxLength} characters`);
+    }
+    if (namespace === 'chime-sdk-voice' && !SDK_VOICE_NAME_PATTERN.test(name)) {
+      throw new ApiError('BadRequest', `Name must satisfy ${SDK_VOICE_NAME_PATTERN.source}`);
+    }
+    const items = (body.VoiceConnectorItems ?? []) as Item[];
+    if (!Array.isArray(items) || items.length > LIMITS.maxItems) {
+      throw new ApiError('BadRequest', `VoiceConnectorItems must have at most ${LIMITS.maxItems} members`);
+    }
+    for (const item of items) {
+      if (!Number.isInteger(item.Priority) || item.Priority < LIMITS.priorityMin || item.Priority > LIMITS.priorityMax) {
+        throw new ApiError('BadRequest', `Priority must be from ${LIMITS.priorityMin} to ${LIMITS.priorityMax}`);
+      }
+      if (!this.connectors.has(item.VoiceConnectorId)) throw new ApiError('NotFound', `Voice connector ${item.VoiceConnectorId} not found`);
+    }
+    if (new Set(items.map((i) => i.VoiceConnectorId)).size !== items.length) {
+      throw new ApiError('BadRequest', 'A voice connector may appear once in a group');
+    }
+    const callDistribution = body.CallDistributionType as string | undefined;
+    return { name, items: items.map((i) => ({ VoiceConnectorId: i.VoiceConnectorId, Priority: i.Priority })), callDistribution };
+  }
+
+  private find(namespace: Namespace, region: string, id: string | undefined): Group {
+    const group = id ? this.groups.get(id) : undefined;
+    if (!group || group.namespace !== namespace || group.region !== region) {
+      throw new ApiError('NotFound', `Voice connector group ${id} not found`);
+    }
+    return group;
+  }
+
+  private render(g: Group): object {
+    return {
+      VoiceConnectorGroupId: g.id,
+      Name: g.name,
+      VoiceConnectorItems: g.items,
+      CreatedTimestamp: g.created,
+      UpdatedTimestamp: g.updated,
+      ...(g.namespace === 'chime-sdk-voice' ? { VoiceConnectorGroupArn: `arn:aws:chime:${g.region}:${ACCOUNT}:vcg/${g.id}` } : {}),
+      ...(g.callDistribution ? { CallDistributionType: g.callDistribution } : {}),
+    };
+  }
+}
+
+function route(method: string, collection: string, id: string | undefined): Operation | undefined {
+  if (collection === 'voice-connector-groups') {
+    if (!id) return ({ POST: 'CreateVoiceConnectorGroup', GET: 'ListVoiceConnectorGroups' } as const)[method as 'POST'];
+    return ({ GET: 'GetVoiceConnectorGroup', PUT: 'UpdateVoiceConnectorGroup', DELETE: 'DeleteVoiceConnectorGroup' } as const)[method as 'GET'];
+  }
+  if (collection === 'voice-connectors') {
+    return id ? (method === 'DELETE' ? 'DeleteVoiceConnector' : undefined) : method === 'POST' ? 'CreateVoiceConnector' : undefined;
+  }
+  return undefined;
+}
+
+function reply(res: http.ServerResponse, status: number, body?: object): void {
+  if (res.destroyed) return;
+  if (body === undefined) {
+    res.writeHead(status).end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+}

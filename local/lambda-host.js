@@ -1,0 +1,36 @@
+'use strict';
+/**
+ * Stands in for the AWS Lambda runtime: one process per provider function, running the synthesised
+ * asset (CDK's __entrypoint__.js and the bundled handler) exactly as deployed. The driver sends it
+ * invocations over IPC; the entrypoint answers CloudFormation by PUT to the event's ResponseURL.
+ */
+const https = require('https');
+const path = require('path');
+
+// Refuse to run unless both API namespaces point at this machine: nothing here may reach AWS.
+for (const name of ['AWS_ENDPOINT_URL_CHIME', 'AWS_ENDPOINT_URL_CHIME_SDK_VOICE']) {
+  const value = process.env[name] || '';
+  if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(value)) {
+    console.error(`${name} must point at the local endpoint on 127.0.0.1, not '${value}'`);
+    process.exit(2);
+  }
+}
+
+// CloudFormation's response URLs use the default HTTPS port, and CDK's entrypoint sends its PUT to
+// the URL's host and path only. Here the response server has a port of its own, so this process's
+// default HTTPS port is that port. Its certificate is trusted through NODE_EXTRA_CA_CERTS.
+https.globalAgent.defaultPort = Number(process.env.LOCAL_RESPONSE_PORT);
+
+const entrypoint = require(path.join(process.argv[2], '__entrypoint__.js'));
+
+process.on('message', async ({ id, event, timeoutMs }) => {
+  const deadline = Date.now() + timeoutMs;
+  try {
+    await entrypoint.handler(event, { getRemainingTimeInMillis: () => deadline - Date.now() });
+    process.send({ id });
+  } catch (err) {
+    // The entrypoint throws only when it could not deliver its response at all.
+    process.send({ id, error: String((err && err.message) || err) });
+  }
+});
+process.send({ ready: true });
