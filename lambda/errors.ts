@@ -1,13 +1,22 @@
+/** Leaves room in CloudFormation's 4096-byte response for the IDs and data around the reason. */
+export const MAX_REASON_LENGTH = 2_000;
+
 /**
  * A failure the user can act on. CDK's provider entrypoint reports `error.stack` to CloudFormation
  * as the reason, so the stack is set to the message alone: the console shows the sentence that
  * says what went wrong and how to fix it, not frames of minified bundle code.
  */
 export class GroupError extends Error {
+  /** The whole message, for the function's log when `message` had to be shortened. */
+  readonly fullMessage: string;
+
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    // CloudFormation rejects a response over 4 KB, which would leave it waiting: keep the reason short.
+    const short = message.length > MAX_REASON_LENGTH ? `${message.slice(0, MAX_REASON_LENGTH)}… (${message.length - MAX_REASON_LENGTH} more characters in the function's log)` : message;
+    super(short, options);
     this.name = 'GroupError';
-    this.stack = message;
+    this.stack = short;
+    this.fullMessage = message;
   }
 }
 

@@ -207,7 +207,7 @@ export function makeHandler(namespace: ApiNamespace, connect: Connect) {
       return result;
     } catch (err) {
       const error = err instanceof GroupError ? err : describeApiError(String(line.requestType), label, err);
-      console.log(JSON.stringify({ ...line, physicalResourceId: (event as { PhysicalResourceId?: string } | undefined)?.PhysicalResourceId, outcome: 'FAILED', reason: error.message, ms: Date.now() - started }));
+      console.log(JSON.stringify({ ...line, physicalResourceId: (event as { PhysicalResourceId?: string } | undefined)?.PhysicalResourceId, outcome: 'FAILED', reason: error.fullMessage, ms: Date.now() - started }));
       throw error;
     }
   };

@@ -114,6 +114,19 @@ describe('provider', () => {
     expect(bundles.map(clientsIn).sort()).toEqual([['"ChimeClient"'], ['"ChimeSDKVoiceClient"']]);
   });
 
+  it('creates one role, with the logging managed policy and no other role or policy', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Group');
+    const template = Template.fromStack(s);
+
+    template.resourceCountIs('AWS::IAM::Role', 1);
+    for (const type of ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::User', 'AWS::IAM::Group']) template.resourceCountIs(type, 0);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      ManagedPolicyArns: [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole' }],
+      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }] },
+    });
+  });
+
   it('allows exactly the voice connector group actions the handler calls', () => {
     const s = stack();
     new VoiceConnectorGroup(s, 'Group');
