@@ -22,10 +22,15 @@ export enum CallDistribution {
 
 /** Limits from the AWS API reference for CreateVoiceConnectorGroup / UpdateVoiceConnectorGroup. */
 export const LIMITS = {
+  /** Shortest group name. */
   nameMinLength: 1,
+  /** Longest group name. */
   nameMaxLength: 256,
+  /** Most voice connectors in one group. */
   maxItems: 3,
+  /** Lowest priority number: tried first. */
   priorityMin: 1,
+  /** Highest priority number: tried last. */
   priorityMax: 99,
 } as const;
 

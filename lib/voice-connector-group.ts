@@ -71,10 +71,7 @@ export interface VoiceConnectorGroupProps {
 
 /** A voice connector group, created by this stack or imported. */
 export interface IVoiceConnectorGroup extends IResource {
-  /**
-   * The group's ID.
-   * @attribute
-   */
+  /** The group's ID. */
   readonly voiceConnectorGroupId: string;
 }
 

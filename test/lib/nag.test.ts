@@ -43,7 +43,10 @@ function findings(stack: Stack, assemblyDir: string): string[] {
 it('finds problems when there are some, so a clean result means something', () => {
   const app = new App();
   const stack = new Stack(app, 'Careless');
-  new CfnRole(stack, 'Role', { assumeRolePolicyDocument: {}, managedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'] });
+  new CfnRole(stack, 'Role', {
+    assumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'lambda.amazonaws.com' } }] },
+    managedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'],
+  });
   expect(findings(stack, app.synth().directory)).toEqual([expect.stringContaining('Careless AwsSolutions-IAM4')]);
 });
 

@@ -1,0 +1,84 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+/**
+ * Installs the packed library into a new CDK app outside this repository, as a user would, and
+ * synthesises a stack with it. `npm test` builds before it runs, so the pack holds this build.
+ */
+jest.setTimeout(240_000);
+
+const repo = path.resolve(__dirname, '../..');
+const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
+const run = (cmd: string, args: string[], cwd: string) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+let work: string;
+let tarball: string;
+beforeAll(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'consumer-'));
+  const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], repo));
+  tarball = path.join(work, packed[0].filename);
+});
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+it('publishes the compiled library, its declarations and both handler bundles, and nothing else', () => {
+  const files = run('tar', ['-tzf', tarball], work).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
+
+  expect(files).toEqual(
+    expect.arrayContaining([
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'dist/lib/index.js',
+      'dist/lib/index.d.ts',
+      'dist/lib/voice-connector-group.d.ts',
+      'dist/handler/chime-sdk-voice/index.js',
+      'dist/handler/chime/index.js',
+    ]),
+  );
+  expect(files.filter((f) => !/^(package\.json|README\.md|LICENSE|dist\/lib\/.*\.(js|d\.ts)|dist\/handler\/[a-z-]+\/index\.js)$/.test(f))).toEqual([]);
+});
+
+it('installs into a new app with only its peer dependencies, type-checks, and synthesises', () => {
+  const app = path.join(work, 'app');
+  fs.mkdirSync(app);
+  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'consumer-app', version: '1.0.0', private: true }));
+  const peers = Object.keys(pkg.peerDependencies).map((name) => `${name}@${pkg.devDependencies[name]}`);
+  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', tarball, ...peers], app);
+
+  // Nothing the library builds with came along: the handler is already bundled.
+  const installed = fs.readdirSync(path.join(app, 'node_modules'));
+  for (const devOnly of ['esbuild', 'typescript', '@aws-sdk', 'aws-cdk', 'jest']) expect(installed).not.toContain(devOnly);
+
+  fs.writeFileSync(
+    path.join(app, 'main.ts'),
+    `import { App, Stack } from 'aws-cdk-lib';
+import { ApiNamespace, IVoiceConnectorGroup, VoiceConnectorGroup } from 'cdk-chime-voice-connector-group';
+
+const app = new App({ outdir: 'cdk.out' });
+const stack = new Stack(app, 'Consumer', { env: { region: 'eu-west-2' } });
+const group: IVoiceConnectorGroup = new VoiceConnectorGroup(stack, 'Group', {
+  voiceConnectorGroupName: 'consumer',
+  voiceConnectorItems: [{ voiceConnectorId: 'abcdef1ghij2klmno3pqr4', priority: 1 }],
+  apiNamespace: ApiNamespace.CHIME_SDK_VOICE,
+});
+console.log(group.voiceConnectorGroupId.length > 0, app.synth().directory);
+`,
+  );
+  // The published declarations are enough for a strict TypeScript consumer (resolved through "exports").
+  const tsc = path.join(repo, 'node_modules/typescript/bin/tsc');
+  run(process.execPath, [tsc, '--strict', '--noEmit', '--skipLibCheck', '--module', 'node16', '--moduleResolution', 'node16', 'main.ts'], app);
+  run(process.execPath, [tsc, '--module', 'commonjs', '--skipLibCheck', 'main.ts'], app);
+
+  run(process.execPath, ['main.js'], app);
+
+  const template = JSON.parse(fs.readFileSync(path.join(app, 'cdk.out/Consumer.template.json'), 'utf8'));
+  const group = Object.values(template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>).find(
+    (r) => r.Type === 'Custom::VoiceConnectorGroup',
+  );
+  expect(group?.Properties).toMatchObject({ apiNamespace: 'ChimeSDKVoice', apiRegion: 'eu-west-2', voiceConnectorGroupName: 'consumer' });
+  const fn = Object.values(template.Resources as Record<string, { Type: string; Properties: { Code: { S3Key: string } } }>).find((r) => r.Type === 'AWS::Lambda::Function');
+  const asset = path.join(app, 'cdk.out', `asset.${fn!.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+  expect(fs.readdirSync(asset).sort()).toEqual(['__entrypoint__.js', 'index.js']);
+});
