@@ -1,20 +1,12 @@
 import { CfnParameter, Stack } from 'aws-cdk-lib';
-import { VoiceConnectorGroup, VoiceConnectorGroupProps } from '../../lib';
-import { Local, STACK, startLocal } from './harness';
+import { VoiceConnectorGroup } from '../../lib';
+import { localPerTest, STACK } from './harness';
 
 jest.setTimeout(90_000);
 
-let local: Local;
-beforeEach(async () => {
-  local = await startLocal();
-});
-afterEach(async () => {
-  expect(local.cfn.violations).toEqual([]);
-  await local.stop();
-});
+const local = localPerTest();
 
-const synthGroup = (props: VoiceConnectorGroupProps) => local.synth((s) => new VoiceConnectorGroup(s, 'Group', props));
-const deploy = (props: VoiceConnectorGroupProps) => local.cfn.deploy(synthGroup(props), STACK);
+const deploy = local.deployGroup;
 const faulted = () => local.endpoint.requests.filter((r) => r.faulted).length;
 
 it('converges under 50% throttling through create, update and delete', async () => {

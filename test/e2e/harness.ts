@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { LocalCloudFormation } from '../../local/driver';
+import { VoiceConnectorGroup, VoiceConnectorGroupProps } from '../../lib';
+import { DeployResult, LocalCloudFormation } from '../../local/driver';
 import { ChimeEndpoint, EndpointOptions } from '../../local/endpoint';
 
 export const STACK = 'E2eStack';
@@ -35,5 +36,40 @@ export async function startLocal(options: EndpointOptions = {}): Promise<Local> 
       await endpoint.stop();
       fs.rmSync(root, { recursive: true, force: true });
     },
+  };
+}
+
+/** What a test sees of its own endpoint and driver. */
+export interface LocalTest extends Omit<Local, 'stop'> {
+  /** Synthesises a stack with one VoiceConnectorGroup (ID 'Group') and deploys it. */
+  deployGroup(props: VoiceConnectorGroupProps): Promise<DeployResult>;
+}
+
+/**
+ * Gives every test of the file a fresh endpoint and driver; after each test, every response must
+ * have kept the custom resource contract.
+ */
+export function localPerTest(): LocalTest {
+  let current: Local | undefined;
+  beforeEach(async () => {
+    current = await startLocal();
+  });
+  afterEach(async () => {
+    expect(current!.cfn.violations).toEqual([]);
+    await current!.stop();
+  });
+  const now = (): Local => {
+    if (!current) throw new Error('the local endpoint runs only inside a test');
+    return current;
+  };
+  return {
+    get endpoint() {
+      return now().endpoint;
+    },
+    get cfn() {
+      return now().cfn;
+    },
+    synth: (define) => now().synth(define),
+    deployGroup: (props) => now().cfn.deploy(now().synth((s) => new VoiceConnectorGroup(s, 'Group', props)), STACK),
   };
 }

@@ -3,21 +3,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { TelephonyStack } from '../../bin/telephony-stack';
-import { ApiNamespace, VoiceConnectorGroup, VoiceConnectorGroupProps } from '../../lib';
-import { Local, STACK, startLocal } from './harness';
+import { ApiNamespace } from '../../lib';
+import { localPerTest, STACK } from './harness';
 
 jest.setTimeout(60_000);
 
-let local: Local;
-beforeEach(async () => {
-  local = await startLocal();
-});
-afterEach(async () => {
-  expect(local.cfn.violations).toEqual([]);
-  await local.stop();
-});
+const local = localPerTest();
 
-const deploy = (props: VoiceConnectorGroupProps) => local.cfn.deploy(local.synth((s) => new VoiceConnectorGroup(s, 'Group', props)), STACK);
+const deploy = local.deployGroup;
 const only = <T>(list: T[]): T => {
   expect(list).toHaveLength(1);
   return list[0];
