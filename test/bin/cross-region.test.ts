@@ -22,7 +22,7 @@ const artifact = (name: string): CloudFormationStackArtifact => assembly.getStac
 const resources = (name: string): Resources => artifact(name).template.Resources;
 const ofType = (name: string, type: string) => Object.entries(resources(name)).filter(([, r]) => r.Type === type);
 
-it('puts each voice connector in its own stack, one in each Region', () => {
+it('puts each voice connector in its own stack, one connector in us-east-1 and one in us-west-2', () => {
   expect([stacks.east.stackName, stacks.west.stackName, stacks.group.stackName]).toEqual(['ChimeConnectorEast', 'ChimeConnectorWest', 'ChimeFailoverGroup']);
   expect(ofType('ChimeConnectorEast', 'AWS::Chime::VoiceConnector').map(([, r]) => r.Properties.AwsRegion)).toEqual(['us-east-1']);
   expect(ofType('ChimeConnectorWest', 'AWS::Chime::VoiceConnector').map(([, r]) => r.Properties.AwsRegion)).toEqual(['us-west-2']);
