@@ -5,6 +5,7 @@ import * as path from 'path';
 import { gzipSync } from 'zlib';
 import { App, Stack } from 'aws-cdk-lib';
 import { buildSync, BuildOptions } from 'esbuild';
+import { BUNDLE_OPTIONS, HANDLER_ENTRIES, HANDLER_OUT_DIR } from '../lambda/bundle';
 import { ApiNamespace, VoiceConnectorGroup } from '../lib';
 import { asCloudFormationSends, LocalCloudFormation } from '../local/driver';
 import { ChimeEndpoint } from '../local/endpoint';
@@ -21,7 +22,6 @@ const SIZES = [1, 10, 100];
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const EVENTS = 300;
 const BASELINE: Variant = 'AwsCustomResource';
-const HANDLER_DIR = path.join(ROOT, 'dist/handler');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
 
 const median = (xs: number[]) => {
@@ -42,7 +42,7 @@ function table(title: string, header: string[], rows: (string | number)[][]): vo
 function templates() {
   const rows = SIZES.flatMap((n) =>
     VARIANTS.map((variant) => {
-      const file = synthVariant(variant, n, outdir(), path.join(HANDLER_DIR, 'chime-sdk-voice'));
+      const file = synthVariant(variant, n, outdir(), path.join(HANDLER_OUT_DIR, 'chime-sdk-voice'));
       const resources = Object.values(JSON.parse(fs.readFileSync(file, 'utf8')).Resources as Record<string, { Type: string }>);
       const bytes = fs.statSync(file).size;
       return { variant, n, bytes, bytesPerGroup: round(bytes / n, 0), lambdaFunctions: resources.filter((r) => r.Type === 'AWS::Lambda::Function').length };
@@ -62,7 +62,7 @@ function synthTimes() {
   const once = (variant: Variant, n: number) => {
     const dir = outdir();
     const started = process.hrtime.bigint();
-    synthVariant(variant, n, dir, path.join(HANDLER_DIR, 'chime-sdk-voice'));
+    synthVariant(variant, n, dir, path.join(HANDLER_OUT_DIR, 'chime-sdk-voice'));
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     fs.rmSync(dir, { recursive: true, force: true });
     return ms;
@@ -79,24 +79,25 @@ function synthTimes() {
   return rows.map((r) => ({ ...r, ratioToBaseline: round(r.medianMs / rows.find((b) => b.n === r.n && b.variant === BASELINE)!.medianMs) }));
 }
 
-const BUNDLE_OPTIONS: BuildOptions = { bundle: true, minify: true, platform: 'node', target: 'node22', format: 'cjs', legalComments: 'none', write: false, logLevel: 'error' };
+/** The handler's own esbuild options, so both bundles are built alike. */
+const OPTIONS: BuildOptions = { ...BUNDLE_OPTIONS, write: false, logLevel: 'error' };
 const NAMESPACES = [
-  { namespace: ApiNamespace.CHIME_SDK_VOICE, entry: 'lambda/chime-sdk-voice.ts', dir: 'chime-sdk-voice', client: '@aws-sdk/client-chime-sdk-voice', exports: 'ChimeSDKVoiceClient' },
-  { namespace: ApiNamespace.CHIME, entry: 'lambda/chime.ts', dir: 'chime', client: '@aws-sdk/client-chime', exports: 'ChimeClient' },
-];
+  { namespace: ApiNamespace.CHIME_SDK_VOICE, dir: 'chime-sdk-voice', client: '@aws-sdk/client-chime-sdk-voice', exports: 'ChimeSDKVoiceClient' },
+  { namespace: ApiNamespace.CHIME, dir: 'chime', client: '@aws-sdk/client-chime', exports: 'ChimeClient' },
+] as const;
 const COMMANDS = ['Create', 'Update', 'Get', 'Delete'].map((op) => `${op}VoiceConnectorGroupCommand`).join(', ');
 
-/** Builds the bare client with the four commands the handler sends, with the handler's own esbuild options. */
+/** Builds the bare client with the four commands the handler sends. */
 function bareBundle(client: string, clientClass: string, outfile?: string): Buffer {
-  const result = buildSync({ ...BUNDLE_OPTIONS, stdin: { contents: `export { ${clientClass}, ${COMMANDS} } from '${client}';`, resolveDir: ROOT, loader: 'ts' } });
+  const result = buildSync({ ...OPTIONS, stdin: { contents: `export { ${clientClass}, ${COMMANDS} } from '${client}';`, resolveDir: ROOT, loader: 'ts' } });
   const code = Buffer.from(result.outputFiles![0].contents);
   if (outfile) fs.writeFileSync(outfile, code);
   return code;
 }
 
 function bundles() {
-  return NAMESPACES.map(({ namespace, entry, dir, client, exports }) => {
-    const ours = Buffer.from(buildSync({ ...BUNDLE_OPTIONS, entryPoints: [path.join(ROOT, entry)] }).outputFiles![0].contents);
+  return NAMESPACES.map(({ namespace, dir, client, exports }) => {
+    const ours = Buffer.from(buildSync({ ...OPTIONS, entryPoints: [path.join(ROOT, HANDLER_ENTRIES[dir])] }).outputFiles![0].contents);
     const bare = bareBundle(client, exports);
     return {
       namespace,
@@ -104,7 +105,7 @@ function bundles() {
       oursBytes: ours.length,
       bareClientBytes: bare.length,
       overheadBytes: ours.length - bare.length,
-      shippedBytes: fs.statSync(path.join(HANDLER_DIR, dir, 'index.js')).size,
+      shippedBytes: fs.statSync(path.join(HANDLER_OUT_DIR, dir, 'index.js')).size,
       oursGzipBytes: gzipSync(ours).length,
       bareClientGzipBytes: gzipSync(bare).length,
     };
@@ -149,7 +150,7 @@ async function handlerSpeed() {
     };
     const bare = path.join(work, 'bare-chime-sdk-voice.js');
     bareBundle('@aws-sdk/client-chime-sdk-voice', 'ChimeSDKVoiceClient', bare);
-    const ours = path.join(HANDLER_DIR, 'chime-sdk-voice/index.js');
+    const ours = path.join(HANDLER_OUT_DIR, 'chime-sdk-voice/index.js');
     const cold = { handler: [] as number[], bare: [] as number[] };
     const rate = { handler: [] as number[], bare: [] as number[] };
     for (let run = 0; run < RUNS; run++) {
@@ -215,7 +216,7 @@ async function apiCalls() {
 }
 
 async function main(): Promise<void> {
-  if (!fs.existsSync(path.join(HANDLER_DIR, 'chime-sdk-voice/index.js'))) throw new Error('dist/handler is missing: run npm run build first');
+  if (!fs.existsSync(path.join(HANDLER_OUT_DIR, 'chime-sdk-voice/index.js'))) throw new Error('dist/handler is missing: run npm run build first');
   const started = Date.now();
   const template = templates();
   const floor = floorBytes();

@@ -22,7 +22,7 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-it('publishes the compiled library, its declarations and both handler bundles, and nothing else', () => {
+it('publishes the compiled library, its declarations and both handler bundles with their notices, and nothing else', () => {
   const files = run('tar', ['-tzf', tarball], work).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
 
   expect(files).toEqual(
@@ -34,10 +34,12 @@ it('publishes the compiled library, its declarations and both handler bundles, a
       'dist/lib/index.d.ts',
       'dist/lib/voice-connector-group.d.ts',
       'dist/handler/chime-sdk-voice/index.js',
+      'dist/handler/chime-sdk-voice/THIRD-PARTY-NOTICES.txt',
       'dist/handler/chime/index.js',
+      'dist/handler/chime/THIRD-PARTY-NOTICES.txt',
     ]),
   );
-  expect(files.filter((f) => !/^(package\.json|README\.md|LICENSE|dist\/lib\/.*\.(js|d\.ts)|dist\/handler\/[a-z-]+\/index\.js)$/.test(f))).toEqual([]);
+  expect(files.filter((f) => !/^(package\.json|README\.md|LICENSE|dist\/lib\/.*\.(js|d\.ts)|dist\/handler\/[a-z-]+\/(index\.js|THIRD-PARTY-NOTICES\.txt))$/.test(f))).toEqual([]);
 });
 
 it('installs into a new app with only its peer dependencies, type-checks, and synthesises', () => {
@@ -80,5 +82,5 @@ console.log(group.voiceConnectorGroupId.length > 0, app.synth().directory);
   expect(group?.Properties).toMatchObject({ apiNamespace: 'ChimeSDKVoice', apiRegion: 'eu-west-2', voiceConnectorGroupName: 'consumer' });
   const fn = Object.values(template.Resources as Record<string, { Type: string; Properties: { Code: { S3Key: string } } }>).find((r) => r.Type === 'AWS::Lambda::Function');
   const asset = path.join(app, 'cdk.out', `asset.${fn!.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
-  expect(fs.readdirSync(asset).sort()).toEqual(['__entrypoint__.js', 'index.js']);
+  expect(fs.readdirSync(asset).sort()).toEqual(['THIRD-PARTY-NOTICES.txt', '__entrypoint__.js', 'index.js']);
 });
