@@ -22,6 +22,8 @@ const SIZES = [1, 10, 100];
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const EVENTS = 300;
 const BASELINE: Variant = 'AwsCustomResource';
+/** The ChimeSDKVoice handler asset: the one every variant's stack and the speed runs use. */
+const SDK_VOICE_HANDLER = path.join(HANDLER_OUT_DIR, 'chime-sdk-voice');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
 
 const median = (xs: number[]) => {
@@ -42,7 +44,7 @@ function table(title: string, header: string[], rows: (string | number)[][]): vo
 function templates() {
   const rows = SIZES.flatMap((n) =>
     VARIANTS.map((variant) => {
-      const file = synthVariant(variant, n, outdir(), path.join(HANDLER_OUT_DIR, 'chime-sdk-voice'));
+      const file = synthVariant(variant, n, outdir(), SDK_VOICE_HANDLER);
       const resources = Object.values(JSON.parse(fs.readFileSync(file, 'utf8')).Resources as Record<string, { Type: string }>);
       const bytes = fs.statSync(file).size;
       return { variant, n, bytes, bytesPerGroup: round(bytes / n, 0), lambdaFunctions: resources.filter((r) => r.Type === 'AWS::Lambda::Function').length };
@@ -62,7 +64,7 @@ function synthTimes() {
   const once = (variant: Variant, n: number) => {
     const dir = outdir();
     const started = process.hrtime.bigint();
-    synthVariant(variant, n, dir, path.join(HANDLER_OUT_DIR, 'chime-sdk-voice'));
+    synthVariant(variant, n, dir, SDK_VOICE_HANDLER);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     fs.rmSync(dir, { recursive: true, force: true });
     return ms;
@@ -150,7 +152,7 @@ async function handlerSpeed() {
     };
     const bare = path.join(work, 'bare-chime-sdk-voice.js');
     bareBundle('@aws-sdk/client-chime-sdk-voice', 'ChimeSDKVoiceClient', bare);
-    const ours = path.join(HANDLER_OUT_DIR, 'chime-sdk-voice/index.js');
+    const ours = path.join(SDK_VOICE_HANDLER, 'index.js');
     const cold = { handler: [] as number[], bare: [] as number[] };
     const rate = { handler: [] as number[], bare: [] as number[] };
     for (let run = 0; run < RUNS; run++) {
@@ -216,7 +218,7 @@ async function apiCalls() {
 }
 
 async function main(): Promise<void> {
-  if (!fs.existsSync(path.join(HANDLER_OUT_DIR, 'chime-sdk-voice/index.js'))) throw new Error('dist/handler is missing: run npm run build first');
+  if (!fs.existsSync(path.join(SDK_VOICE_HANDLER, 'index.js'))) throw new Error('dist/handler is missing: run npm run build first');
   const started = Date.now();
   const template = templates();
   const floor = floorBytes();

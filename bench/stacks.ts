@@ -19,13 +19,14 @@ const CONNECTORS = ['abcdef1ghij2klmno3pqr4', 'stuvwx5yzab6cdefg7hij8'];
 
 const groupName = (i: number) => `bench-group-${i}`;
 const outputDescription = (i: number) => `ID of the Amazon Chime voice connector group '${groupName(i)}' (Bench/Group${i})`;
-const apiItems = CONNECTORS.map((id, i) => ({ VoiceConnectorId: id, Priority: i + 1 }));
+const items = CONNECTORS.map((id, i) => ({ voiceConnectorId: id, priority: i + 1 }));
+const apiItems = items.map((i) => ({ VoiceConnectorId: i.voiceConnectorId, Priority: i.priority }));
 
 function ours(stack: Stack, n: number): void {
   for (let i = 0; i < n; i++) {
     new VoiceConnectorGroup(stack, `Group${i}`, {
       voiceConnectorGroupName: groupName(i),
-      voiceConnectorItems: CONNECTORS.map((id, p) => ({ voiceConnectorId: id, priority: p + 1 })),
+      voiceConnectorItems: items,
     });
   }
 }
@@ -65,7 +66,7 @@ function providerFramework(stack: Stack, n: number, handlerDir: string): void {
     const group = new CustomResource(stack, `Group${i}`, {
       serviceToken: provider.serviceToken,
       resourceType: RESOURCE_TYPE,
-      properties: { voiceConnectorGroupName: groupName(i), voiceConnectorItems: CONNECTORS.map((id, p) => ({ voiceConnectorId: id, priority: p + 1 })) },
+      properties: { voiceConnectorGroupName: groupName(i), voiceConnectorItems: items },
     });
     new CfnOutput(stack, `Group${i}Id`, { value: group.ref, description: outputDescription(i) });
   }

@@ -1,14 +1,6 @@
 import * as path from 'path';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-
-/** CloudFormation passes every scalar in custom resource properties as a string. */
-export function asCloudFormationSends(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(asCloudFormationSends);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, asCloudFormationSends(v)]));
-  }
-  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
-}
+import { asCloudFormationSends } from '../../local/driver';
 
 const common = {
   ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:provider',
