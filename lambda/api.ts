@@ -1,4 +1,4 @@
-import type { CallDistribution, GroupSpec, ItemSpec } from '../lib/rules';
+import type { ApiNamespace, CallDistribution, GroupSpec, ItemSpec } from '../lib/rules';
 
 /** A group as the API returns it, in the API's own (PascalCase) names. */
 export interface WireGroup {
@@ -6,6 +6,8 @@ export interface WireGroup {
   VoiceConnectorGroupArn?: string;
   Name?: string;
   VoiceConnectorItems?: { VoiceConnectorId: string | undefined; Priority?: number }[];
+  CallDistributionType?: string;
+  CreatedTimestamp?: Date;
 }
 
 export interface WireGroupInput {
@@ -15,24 +17,37 @@ export interface WireGroupInput {
 }
 
 /**
- * The four operations the handler uses. Both namespaces serve them with the same wire protocol,
- * so each namespace module only has to bind them to its own SDK client.
+ * The operations the handler uses. Both namespaces serve them with the same wire protocol, so each
+ * namespace module only has to bind them to its own SDK client.
  */
 export interface GroupWire {
   create(input: WireGroupInput): Promise<WireGroup>;
   update(id: string, input: WireGroupInput): Promise<WireGroup>;
   get(id: string): Promise<WireGroup>;
   delete(id: string): Promise<void>;
+  /** Every group of the namespace in the Region, all pages. */
+  list(): Promise<WireGroup[]>;
+  /** The phone numbers associated with the group, all pages: GetVoiceConnectorGroup does not say. */
+  phoneNumbers(id: string): Promise<string[]>;
 }
 
-/** Opens the API in a Region; every call made through it is aborted once `signal` fires. */
-export type Connect = (region: string, signal: AbortSignal) => GroupWire;
+/** Opens a namespace's API in a Region; every call made through it is aborted once `signal` fires. */
+export type Connect = (namespace: ApiNamespace, region: string, signal: AbortSignal) => GroupWire;
+
+/** What each namespace module exports: its API in a Region, on a client reused across invocations. */
+export type OpenWire = (region: string, signal: AbortSignal) => GroupWire;
 
 /**
  * The SDK retries throttling, 5xx and network errors with exponential backoff. More attempts than
  * the default 3 let a deploy ride out a throttling burst; the handler's deadline bounds the total.
  */
 export const SDK_MAX_ATTEMPTS = 8;
+
+/** The largest page both namespaces accept for ListVoiceConnectorGroups and ListPhoneNumbers (legacy: 1–99). */
+export const PAGE_SIZE = 99;
+
+/** Pages followed at most by a list, so a service that keeps answering a NextToken cannot hold the handler. */
+export const MAX_PAGES = 100;
 
 /** The one place where the resource's property names become the API's. */
 export function toWireInput(spec: Pick<GroupSpec, 'voiceConnectorGroupName' | 'callDistribution'>, items: readonly ItemSpec[]): WireGroupInput {
@@ -43,22 +58,55 @@ export function toWireInput(spec: Pick<GroupSpec, 'voiceConnectorGroupName' | 'c
   };
 }
 
-export function fromWireItems(group: WireGroup): ItemSpec[] {
-  return (group.VoiceConnectorItems ?? []).map((i) => ({ voiceConnectorId: i.VoiceConnectorId ?? '', priority: i.Priority ?? 0 }));
+/** The input that writes a live group back as the service reported it, with `items` in place of its own. */
+export function liveInput(group: WireGroup, items: WireGroupInput['VoiceConnectorItems']): WireGroupInput {
+  return {
+    Name: group.Name ?? '',
+    VoiceConnectorItems: items,
+    ...(group.CallDistributionType ? { CallDistributionType: group.CallDistributionType as `${CallDistribution}` } : {}),
+  };
+}
+
+export function wireItems(group: WireGroup): WireGroupInput['VoiceConnectorItems'] {
+  return (group.VoiceConnectorItems ?? []).map((i) => ({ VoiceConnectorId: i.VoiceConnectorId ?? '', Priority: i.Priority ?? 0 }));
 }
 
 type ById = { VoiceConnectorGroupId: string };
+type Page = { NextToken?: string; MaxResults?: number };
+type PhoneFilter = Page & { FilterName: 'VoiceConnectorGroupId'; FilterValue: string };
 /** The SDK command classes of one namespace; their inputs are the same shapes in both. */
 export interface GroupCommands {
   create: new (input: WireGroupInput) => object;
   update: new (input: WireGroupInput & ById) => object;
   get: new (input: ById) => object;
   delete: new (input: ById) => object;
+  list: new (input: Page) => object;
+  listPhoneNumbers: new (input: PhoneFilter) => object;
 }
-export type Send = (command: object) => Promise<{ VoiceConnectorGroup?: WireGroup }>;
+export interface Answer {
+  VoiceConnectorGroup?: WireGroup;
+  VoiceConnectorGroups?: WireGroup[];
+  PhoneNumbers?: { E164PhoneNumber?: string; PhoneNumberId?: string }[];
+  NextToken?: string;
+}
+export type Send = (command: object) => Promise<Answer>;
 
-/** Binds the four operations to a namespace's command classes and its client's `send`. */
-export function bindWire(send: Send, commands: GroupCommands): GroupWire {
+/** Follows NextToken until the last page. */
+async function allPages<T>(fetchPage: (token?: string) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
+  const all: T[] = [];
+  let token: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const { items, next } = await fetchPage(token);
+    all.push(...items);
+    if (!next) return all;
+    token = next;
+  }
+  throw new Error(`the API kept answering NextToken after ${MAX_PAGES} pages`);
+}
+
+/** Binds the operations to a namespace's command classes and its client's `send`. */
+export function bindWire(sendCommand: Send, commands: GroupCommands): GroupWire {
+  const send = async (command: object): Promise<Answer> => (await sendCommand(command)) ?? {};
   const group = async (command: object) => (await send(command)).VoiceConnectorGroup ?? {};
   return {
     create: (input) => group(new commands.create(input)),
@@ -67,5 +115,29 @@ export function bindWire(send: Send, commands: GroupCommands): GroupWire {
     delete: async (id) => {
       await send(new commands.delete({ VoiceConnectorGroupId: id }));
     },
+    list: () =>
+      allPages(async (token) => {
+        const answer = await send(new commands.list({ MaxResults: PAGE_SIZE, ...(token ? { NextToken: token } : {}) }));
+        return { items: answer.VoiceConnectorGroups ?? [], next: answer.NextToken };
+      }),
+    phoneNumbers: (id) =>
+      allPages(async (token) => {
+        const filter = { FilterName: 'VoiceConnectorGroupId', FilterValue: id } as const;
+        const answer = await send(new commands.listPhoneNumbers({ ...filter, MaxResults: PAGE_SIZE, ...(token ? { NextToken: token } : {}) }));
+        return { items: (answer.PhoneNumbers ?? []).map((p) => p.E164PhoneNumber ?? p.PhoneNumberId ?? ''), next: answer.NextToken };
+      }),
+  };
+}
+
+/**
+ * Keeps one client per Region for the life of the execution environment, so a warm function reuses
+ * its connections. The client holds no per-event data; each call gets the event's abort signal.
+ */
+export function clientCache<C>(make: (region: string) => C): (region: string) => C {
+  const clients = new Map<string, C>();
+  return (region) => {
+    let client = clients.get(region);
+    if (!client) clients.set(region, (client = make(region)));
+    return client;
   };
 }

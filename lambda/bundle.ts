@@ -3,13 +3,16 @@ import * as path from 'path';
 import { build, BuildOptions, Metafile } from 'esbuild';
 
 /**
- * Builds one handler bundle per API namespace into dist/handler/<namespace>/ (`npm run bundle`),
- * each holding only its own SDK client, with the licenses of what it bundles beside it.
+ * Builds the handler asset into dist/handler/ (`npm run bundle`): `index.js`, the handler without
+ * any SDK client, and one file per API namespace with that namespace's client, which index.js
+ * requires only when an event needs it; with the licenses of everything bundled beside them.
  * Not part of the handler: it runs at build time only.
  */
 const ROOT = path.resolve(__dirname, '..');
 export const HANDLER_OUT_DIR = path.join(ROOT, 'dist/handler');
-export const HANDLER_ENTRIES = { 'chime-sdk-voice': 'lambda/chime-sdk-voice.ts', chime: 'lambda/chime.ts' } as const;
+/** Output file (without `.js`) to source. The namespace files are the ones lambda/index.ts requires. */
+export const HANDLER_ENTRIES = { index: 'lambda/index.ts', 'chime-sdk-voice': 'lambda/chime-sdk-voice.ts', chime: 'lambda/chime.ts' } as const;
+const NAMESPACE_FILES = Object.keys(HANDLER_ENTRIES).filter((name) => name !== 'index').map((name) => `./${name}`);
 export const NOTICES_FILE = 'THIRD-PARTY-NOTICES.txt';
 
 /** The Lambda runtime is nodejs22.x. Minified code drops license comments, so NOTICES_FILE carries the licenses. */
@@ -66,12 +69,32 @@ export function notices(bundle: string, metafile: Metafile): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function main(): Promise<void> {
-  for (const [namespace, entry] of Object.entries(HANDLER_ENTRIES)) {
-    const outdir = path.join(HANDLER_OUT_DIR, namespace);
-    const { metafile } = await build({ ...BUNDLE_OPTIONS, absWorkingDir: ROOT, entryPoints: [entry], outfile: path.join(outdir, 'index.js'), metafile: true, logLevel: 'info' });
-    fs.writeFileSync(path.join(outdir, NOTICES_FILE), notices(`dist/handler/${namespace}/index.js`, metafile));
+/** Builds the asset's files (into memory when `write` is false) and returns what went into them, per file. */
+export async function bundleHandler(write = true): Promise<Record<string, Metafile>> {
+  const built: Record<string, Metafile> = {};
+  for (const [name, entry] of Object.entries(HANDLER_ENTRIES)) {
+    const { metafile } = await build({
+      ...BUNDLE_OPTIONS,
+      absWorkingDir: ROOT,
+      entryPoints: [entry],
+      outfile: path.join(HANDLER_OUT_DIR, `${name}.js`),
+      external: name === 'index' ? NAMESPACE_FILES : [],
+      metafile: true,
+      write,
+      logLevel: write ? 'info' : 'error',
+    });
+    built[name] = metafile;
   }
+  return built;
+}
+
+/** The notice for the whole asset: what any of its files bundles. */
+export const assetNotices = (built: Record<string, Metafile>): string =>
+  notices('dist/handler', { inputs: Object.assign({}, ...Object.values(built).map((m) => m.inputs)), outputs: {} });
+
+async function main(): Promise<void> {
+  fs.rmSync(HANDLER_OUT_DIR, { recursive: true, force: true });
+  fs.writeFileSync(path.join(HANDLER_OUT_DIR, NOTICES_FILE), assetNotices(await bundleHandler()));
 }
 
 if (require.main === module) {

@@ -3,11 +3,11 @@ import {
   CreateVoiceConnectorGroupCommand,
   DeleteVoiceConnectorGroupCommand,
   GetVoiceConnectorGroupCommand,
+  ListPhoneNumbersCommand,
+  ListVoiceConnectorGroupsCommand,
   UpdateVoiceConnectorGroupCommand,
 } from '@aws-sdk/client-chime-sdk-voice';
-import { ApiNamespace } from '../lib/rules';
-import { bindWire, GroupWire, SDK_MAX_ATTEMPTS, Send } from './api';
-import { makeHandler } from './handler';
+import { bindWire, clientCache, GroupWire, OpenWire, SDK_MAX_ATTEMPTS, Send } from './api';
 
 /** The operations of the Amazon Chime SDK Voice namespace, on a client given by the caller. */
 export function sdkVoiceWire(client: Pick<ChimeSDKVoiceClient, 'send'>, signal?: AbortSignal): GroupWire {
@@ -18,10 +18,12 @@ export function sdkVoiceWire(client: Pick<ChimeSDKVoiceClient, 'send'>, signal?:
     update: UpdateVoiceConnectorGroupCommand,
     get: GetVoiceConnectorGroupCommand,
     delete: DeleteVoiceConnectorGroupCommand,
+    list: ListVoiceConnectorGroupsCommand,
+    listPhoneNumbers: ListPhoneNumbersCommand,
   });
 }
 
 /** The endpoint comes from the SDK's own settings (AWS_ENDPOINT_URL_CHIME_SDK_VOICE), never from code. */
-export const handler = makeHandler(ApiNamespace.CHIME_SDK_VOICE, (region, signal) =>
-  sdkVoiceWire(new ChimeSDKVoiceClient({ region, maxAttempts: SDK_MAX_ATTEMPTS }), signal),
-);
+const client = clientCache((region) => new ChimeSDKVoiceClient({ region, maxAttempts: SDK_MAX_ATTEMPTS }));
+
+export const open: OpenWire = (region, signal) => sdkVoiceWire(client(region), signal);

@@ -3,11 +3,11 @@ import {
   CreateVoiceConnectorGroupCommand,
   DeleteVoiceConnectorGroupCommand,
   GetVoiceConnectorGroupCommand,
+  ListPhoneNumbersCommand,
+  ListVoiceConnectorGroupsCommand,
   UpdateVoiceConnectorGroupCommand,
 } from '@aws-sdk/client-chime';
-import { ApiNamespace } from '../lib/rules';
-import { bindWire, GroupWire, SDK_MAX_ATTEMPTS, Send } from './api';
-import { makeHandler } from './handler';
+import { bindWire, clientCache, GroupWire, OpenWire, SDK_MAX_ATTEMPTS, Send } from './api';
 
 /**
  * The operations of the legacy Amazon Chime namespace. Its client is pinned to the last release
@@ -21,10 +21,12 @@ export function chimeWire(client: Pick<ChimeClient, 'send'>, signal?: AbortSigna
     update: UpdateVoiceConnectorGroupCommand,
     get: GetVoiceConnectorGroupCommand,
     delete: DeleteVoiceConnectorGroupCommand,
+    list: ListVoiceConnectorGroupsCommand,
+    listPhoneNumbers: ListPhoneNumbersCommand,
   });
 }
 
 /** The endpoint comes from the SDK's own settings (AWS_ENDPOINT_URL_CHIME), never from code. */
-export const handler = makeHandler(ApiNamespace.CHIME, (region, signal) =>
-  chimeWire(new ChimeClient({ region, maxAttempts: SDK_MAX_ATTEMPTS }), signal),
-);
+const client = clientCache((region) => new ChimeClient({ region, maxAttempts: SDK_MAX_ATTEMPTS }));
+
+export const open: OpenWire = (region, signal) => chimeWire(client(region), signal);

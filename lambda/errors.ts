@@ -1,5 +1,9 @@
-/** Leaves room in CloudFormation's 4096-byte response for the IDs and data around the reason. */
-export const MAX_REASON_LENGTH = 2_000;
+/** CloudFormation refuses a response body larger than this many UTF-8 bytes ("Response object is too long."). */
+export const MAX_RESPONSE_BYTES = 4096;
+/** Kept free in every answer for fields CDK's entrypoint may add beside ours (`NoEcho`, an empty `Data`). */
+const RESPONSE_MARGIN_BYTES = 64;
+/** The physical ID CDK's entrypoint answers for a failed Create, which is longer than most group IDs. */
+export const CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
 
 /**
  * A failure the user can act on. CDK's provider entrypoint reports `error.stack` to CloudFormation
@@ -7,17 +11,52 @@ export const MAX_REASON_LENGTH = 2_000;
  * says what went wrong and how to fix it, not frames of minified bundle code.
  */
 export class GroupError extends Error {
-  /** The whole message, for the function's log when `message` had to be shortened. */
-  readonly fullMessage: string;
-
   constructor(message: string, options?: { cause?: unknown }) {
-    // CloudFormation rejects a response over 4 KB, which would leave it waiting: keep the reason short.
-    const short = message.length > MAX_REASON_LENGTH ? `${message.slice(0, MAX_REASON_LENGTH)}… (${message.length - MAX_REASON_LENGTH} more characters in the function's log)` : message;
-    super(short, options);
+    super(message, options);
     this.name = 'GroupError';
-    this.stack = short;
-    this.fullMessage = message;
+    this.stack = message;
   }
+}
+
+/** The fields of an event that CDK's entrypoint copies into its response. */
+export interface Echoed {
+  readonly RequestType?: unknown;
+  readonly StackId?: unknown;
+  readonly RequestId?: unknown;
+  readonly LogicalResourceId?: unknown;
+  readonly PhysicalResourceId?: unknown;
+}
+
+const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value) ?? '');
+
+/** The bytes of the response body the entrypoint will send for `event`, with `Reason` and `Data`. */
+export function responseBytes(event: Echoed, reason: string, data?: Record<string, string>): number {
+  const physical = event.PhysicalResourceId || (event.RequestType === 'Create' ? CREATE_FAILED_MARKER : 'AWSCDK::CustomResourceProviderFramework::MISSING_PHYSICAL_ID');
+  const { StackId, RequestId, LogicalResourceId } = event;
+  return jsonBytes({ Status: 'SUCCESS', Reason: reason, StackId, RequestId, PhysicalResourceId: physical, LogicalResourceId, Data: data });
+}
+
+/** Whether an answer with this reason and data stays within CloudFormation's limit, with the margin kept. */
+export const fitsResponse = (event: Echoed, reason: string, data?: Record<string, string>): boolean =>
+  responseBytes(event, reason, data) <= MAX_RESPONSE_BYTES - RESPONSE_MARGIN_BYTES;
+
+/**
+ * Shortens a failure reason so the whole response body, with the event's IDs and JSON escapes, fits
+ * CloudFormation's 4,096 bytes: a larger one would be refused and the user would never see why.
+ * Counts UTF-8 bytes of the JSON, cuts between code points, and says how much was left out.
+ */
+export function fitReason(event: Echoed, reason: string): string {
+  if (fitsResponse(event, reason)) return reason;
+  const chars = Array.from(reason);
+  const cut = (keep: number) => `${chars.slice(0, keep).join('')}… (${chars.length - keep} more characters in the function's log)`;
+  let low = 0;
+  let high = chars.length;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (fitsResponse(event, cut(mid))) low = mid;
+    else high = mid - 1;
+  }
+  return fitsResponse(event, cut(low)) ? cut(low) : 'The reason is in the function\'s log';
 }
 
 type ApiError = { name?: string; message?: string; $metadata?: { attempts?: number } };

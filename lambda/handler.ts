@@ -3,10 +3,10 @@ import type {
   CloudFormationCustomResourceEvent,
   CloudFormationCustomResourceUpdateEvent,
 } from 'aws-lambda';
-import { ApiNamespace, GROUP_ID_PATTERN, GroupSpec, ItemSpec, LEGACY_REGION } from '../lib/rules';
-import { Connect, fromWireItems, GroupWire, toWireInput, WireGroup } from './api';
-import { describeApiError, errorName, GroupError } from './errors';
-import { parseGroupSpec } from './properties';
+import { GROUP_ID_PATTERN, GroupSpec } from '../lib/rules';
+import { Connect, GroupWire, liveInput, toWireInput, WireGroup, WireGroupInput, wireItems } from './api';
+import { describeApiError, errorName, fitReason, GroupError } from './errors';
+import { locate, Location, parseGroupSpec, sameLocation } from './properties';
 
 /** What CDK's provider entrypoint turns into the SUCCESS response sent to CloudFormation. */
 export interface HandlerResponse {
@@ -20,16 +20,30 @@ export interface DeadlineContext {
 }
 
 /**
- * Kept back from the Lambda timeout so the entrypoint can still send FAILED (it retries the
+ * Kept back from the Lambda timeout so the entrypoint can still send its answer (it retries the
  * response PUT for up to about 30 s) after an API call is aborted: CloudFormation is never left waiting.
  */
 export const RESPONSE_RESERVE_MS = 40_000;
+/**
+ * Kept back from the API work, before the response reserve, for putting things right after a
+ * failure: writing a group back as it was, or removing a group a failed Create made.
+ */
+export const SETTLE_RESERVE_MS = 20_000;
 /** The API time budget when there is no Lambda context (local runs). */
 export const DEFAULT_BUDGET_MS = 120_000;
+/**
+ * How long before a Create's delivery a group it finds may have been made by an earlier delivery of
+ * the same event: Lambda retries a failed invocation twice, about 1 and 2 minutes apart, each up to
+ * the 3-minute timeout, and may deliver an event twice. Groups have no tags and the API takes no
+ * idempotency token, so a group with this name and these items made that recently is this resource's.
+ */
+export const RECONCILE_WINDOW_MS = 15 * 60_000;
 
 /** The API refuses to delete a group that still has voice connectors or phone numbers. */
 const REFUSALS = new Set(['ConflictException', 'BadRequestException']);
 const GONE = Symbol('gone');
+/** Phone numbers named in a reason, at most; the rest are counted. */
+const NUMBERS_SHOWN = 5;
 
 const apiErrorName = (err: unknown) => errorName(err instanceof GroupError ? err.cause : err);
 
@@ -47,10 +61,12 @@ function described(wire: GroupWire, label: string): GroupWire {
     update: (id, input) => attempt(`UpdateVoiceConnectorGroup ${id}`, () => wire.update(id, input)),
     get: (id) => attempt(`GetVoiceConnectorGroup ${id}`, () => wire.get(id)),
     delete: (id) => attempt(`DeleteVoiceConnectorGroup ${id}`, () => wire.delete(id)),
+    list: () => attempt('ListVoiceConnectorGroups', () => wire.list()),
+    phoneNumbers: (id) => attempt(`ListPhoneNumbers of group ${id}`, () => wire.phoneNumbers(id)),
   };
 }
 
-/** Runs a call during Delete, where NotFound means the work is already done. */
+/** Runs a call where NotFound means the group is gone. */
 async function unlessGone<T>(call: Promise<T>): Promise<T | typeof GONE> {
   try {
     return await call;
@@ -60,19 +76,29 @@ async function unlessGone<T>(call: Promise<T>): Promise<T | typeof GONE> {
   }
 }
 
-/** Deletes the group; resolves to the API's refusal when the group still has associations. */
-async function tryDelete(api: GroupWire, id: string): Promise<unknown> {
-  try {
-    await unlessGone(api.delete(id));
-    return undefined;
-  } catch (err) {
-    if (REFUSALS.has(apiErrorName(err))) return err;
-    throw err;
-  }
+/** Phone numbers are sensitive: a reason shows only their last digits. */
+const mask = (number: string) => `${'*'.repeat(Math.max(0, number.length - 4))}${number.slice(-4)}`;
+function maskedList(numbers: string[]): string {
+  const shown = numbers.slice(0, NUMBERS_SHOWN).map(mask).join(', ');
+  return numbers.length > NUMBERS_SHOWN ? `${shown} and ${numbers.length - NUMBERS_SHOWN} more` : shown;
 }
 
-function answer(group: WireGroup, knownId: string | undefined, label: string): HandlerResponse {
-  const id = group.VoiceConnectorGroupId ?? knownId;
+interface Step {
+  readonly event: CloudFormationCustomResourceEvent;
+  readonly label: string;
+  readonly functionRegion?: string;
+  /** The API where a group lives: `work` calls stop at the work deadline, `settle` calls at the later one. */
+  readonly open: (location: Location, phase: 'work' | 'settle') => GroupWire;
+}
+
+function locationOf(step: Step, spec: GroupSpec): Location {
+  const location = locate(spec, step.functionRegion);
+  if (!location) throw new GroupError(`${step.label} has no apiRegion and the function has no AWS_REGION; set apiRegion`);
+  return location;
+}
+
+function answer(group: WireGroup, label: string): HandlerResponse {
+  const id = group.VoiceConnectorGroupId;
   if (!id) throw new GroupError(`The API answered for ${label} without a VoiceConnectorGroupId`);
   const data: Record<string, string> = { VoiceConnectorGroupId: id };
   if (group.Name) data.VoiceConnectorGroupName = group.Name;
@@ -80,119 +106,168 @@ function answer(group: WireGroup, knownId: string | undefined, label: string): H
   return { PhysicalResourceId: id, Data: data };
 }
 
-const uniqueById = (items: ItemSpec[]) => [...new Map(items.map((i) => [i.voiceConnectorId, i])).values()];
+const itemsKey = (items: WireGroupInput['VoiceConnectorItems']) =>
+  JSON.stringify(items.map((i) => `${i.VoiceConnectorId}:${i.Priority}`).sort());
+const createdAt = (g: WireGroup) => (g.CreatedTimestamp instanceof Date ? g.CreatedTimestamp.getTime() : Number.NaN);
+/** Oldest first, then by ID: every delivery of an event picks the same survivor from the same groups. */
+const byAge = (a: WireGroup, b: WireGroup) => createdAt(a) - createdAt(b) || String(a.VoiceConnectorGroupId).localeCompare(String(b.VoiceConnectorGroupId));
+
+/** Detaches a group's connectors and deletes it; a group already gone counts as removed. */
+async function removeGroup(api: GroupWire, group: WireGroup): Promise<void> {
+  const id = group.VoiceConnectorGroupId!;
+  if (wireItems(group).length > 0 && (await unlessGone(api.update(id, liveInput(group, [])))) === GONE) return;
+  await unlessGone(api.delete(id));
+}
 
 /**
- * Detaches the group's connectors (the API refuses to delete a group that has any), then deletes it.
- * Connectors added outside CloudFormation are found and detached too. If the group still cannot be
- * deleted, only phone numbers can be holding it: its connectors are put back and the Delete fails.
+ * Creates the group exactly once, whatever happened to earlier deliveries of the same event: a
+ * group with this name and these items made within the reconcile window is this resource's. The
+ * oldest such group survives and the others are removed, so concurrent deliveries agree on one
+ * group and never delete each other's survivor.
  */
-async function deleteGroup(api: GroupWire, id: string, spec: GroupSpec, label: string): Promise<void> {
-  const detached: ItemSpec[] = [...spec.voiceConnectorItems];
-  let name = spec.voiceConnectorGroupName;
-  if (detached.length > 0 && (await unlessGone(api.update(id, toWireInput(spec, [])))) === GONE) return;
-  let refusal = await tryDelete(api, id);
-  if (!refusal) return;
+async function createGroup(step: Step, location: Location, input: WireGroupInput): Promise<WireGroup> {
+  const since = Date.now() - RECONCILE_WINDOW_MS;
+  const ours = (g: WireGroup) =>
+    g.Name === input.Name && itemsKey(wireItems(g)) === itemsKey(input.VoiceConnectorItems) && createdAt(g) >= since && !!g.VoiceConnectorGroupId;
+  const settle = step.open(location, 'settle');
+  const keepOldest = async (found: WireGroup[]) => {
+    const [survivor, ...extras] = [...found].sort(byAge);
+    for (const extra of extras) await removeGroup(settle, extra);
+    return survivor;
+  };
 
-  const current = await unlessGone(api.get(id));
-  if (current === GONE) return;
-  name = current.Name ?? name;
-  const extra = fromWireItems(current);
-  if (extra.length > 0) {
-    await api.update(id, toWireInput({ ...spec, voiceConnectorGroupName: name }, []));
-    detached.push(...extra);
-    refusal = await tryDelete(api, id);
-    if (!refusal) return;
+  const earlier = (await step.open(location, 'work').list()).filter(ours);
+  if (earlier.length > 0) return keepOldest(earlier);
+  let made: WireGroup | undefined;
+  let failure: unknown;
+  try {
+    made = await step.open(location, 'work').create(input);
+  } catch (err) {
+    // The call may have made the group before its answer was lost: look before failing.
+    failure = err;
   }
-  if (detached.length > 0) {
-    await api.update(id, toWireInput({ ...spec, voiceConnectorGroupName: name }, uniqueById(detached)));
+  let found: WireGroup[];
+  try {
+    found = (await settle.list()).filter(ours);
+  } catch {
+    if (made) return made;
+    throw failure;
   }
-  const apiMessage = (refusal as { message?: string }).message ?? String(refusal);
-  throw new GroupError(
-    `Cannot delete voice connector group ${id} of ${label}: the API refused (${apiErrorName(refusal)}: ${apiMessage}). ` +
-      'A group that still has phone numbers cannot be deleted. Disassociate them with ' +
-      'DisassociatePhoneNumbersFromVoiceConnectorGroup and retry, or keep the group with removalPolicy: RemovalPolicy.RETAIN. ' +
-      'The group was left as it was, with its voice connectors attached.',
-  );
+  if (made && !found.some((g) => g.VoiceConnectorGroupId === made!.VoiceConnectorGroupId)) found.push(made);
+  if (found.length > 0) return keepOldest(found);
+  throw failure;
 }
 
-interface Step {
-  readonly event: CloudFormationCustomResourceEvent;
-  readonly namespace: ApiNamespace;
-  readonly label: string;
-  readonly open: (spec: GroupSpec) => GroupWire;
-}
-
-function readSpec(step: Step, raw: unknown): GroupSpec {
-  const spec = parseGroupSpec(raw, step.label);
-  if (spec.apiNamespace !== step.namespace) {
-    throw new GroupError(
-      `${step.label} has apiNamespace '${spec.apiNamespace}' but was sent to the ${step.namespace} handler; ` +
-        'each namespace has its own provider, so redeploy the stack to point the resource at the right one',
-    );
-  }
-  return spec;
-}
-
-async function onCreate(step: Step): Promise<HandlerResponse> {
-  const spec = readSpec(step, step.event.ResourceProperties);
-  const group = await step.open(spec).create(toWireInput(spec, spec.voiceConnectorItems));
-  return answer(group, undefined, step.label);
+async function onCreate(step: Step, spec: GroupSpec): Promise<HandlerResponse> {
+  const group = await createGroup(step, locationOf(step, spec), toWireInput(spec, spec.voiceConnectorItems));
+  return answer(group, step.label);
 }
 
 async function onUpdate(step: Step, event: CloudFormationCustomResourceUpdateEvent): Promise<HandlerResponse> {
-  const spec = readSpec(step, event.ResourceProperties);
+  const spec = parseGroupSpec(event.ResourceProperties, step.label);
   const id = event.PhysicalResourceId;
-  const old = event.OldResourceProperties ?? {};
-  // A group cannot move between namespaces or Regions: create its replacement and return the new
-  // ID; CloudFormation then sends a Delete for the old one once the whole update has succeeded.
-  const moved = old.apiNamespace !== event.ResourceProperties.apiNamespace || old.apiRegion !== event.ResourceProperties.apiRegion;
-  if (moved || !GROUP_ID_PATTERN.test(id)) return onCreate(step);
-  const api = step.open(spec);
+  if (!GROUP_ID_PATTERN.test(id)) return onCreate(step, spec);
+  const target = locationOf(step, spec);
+  const previous = locate(event.OldResourceProperties, step.functionRegion);
+  const api = step.open(target, 'work');
+  // A group cannot move between namespaces or Regions, so a move creates its replacement, and
+  // CloudFormation deletes the old one once the whole update has succeeded. Whether this is a move
+  // is decided by where the group is, not by the property strings: the rollback of a move that
+  // failed points back to where the group still lives, and updates it there in place.
+  if (!previous || !sameLocation(previous, target)) {
+    if ((await unlessGone(api.get(id))) === GONE) return onCreate(step, spec);
+  }
   try {
-    return answer(await api.update(id, toWireInput(spec, spec.voiceConnectorItems)), id, step.label);
+    return answer(await api.update(id, toWireInput(spec, spec.voiceConnectorItems)), step.label);
   } catch (err) {
     // NotFound can name a voice connector as well as the group: recreate only a group that is gone.
     if (apiErrorName(err) !== 'NotFoundException' || (await unlessGone(api.get(id))) !== GONE) throw err;
   }
   // Deleted outside CloudFormation: make it again rather than leave the stack unable to update
   // or roll back. The new ID makes CloudFormation's cleanup Delete of the old one a no-op.
-  return onCreate(step);
+  return onCreate(step, spec);
 }
 
+/**
+ * Deletes the group from what the service reports, never from the template: the stored properties
+ * may be stale (drift) or no longer valid. Anything that would make the API refuse is checked
+ * before anything changes. If the delete still fails once the connectors are detached, the group
+ * is written back exactly as it was read.
+ */
 async function onDelete(step: Step, event: CloudFormationCustomResourceDeleteEvent): Promise<HandlerResponse> {
   const id = event.PhysicalResourceId ?? '';
   // Not a group ID (a Create that failed before the API made one): there is nothing to delete.
   if (!GROUP_ID_PATTERN.test(id)) return { PhysicalResourceId: id };
-  const spec = readSpec(step, step.event.ResourceProperties);
-  await deleteGroup(step.open(spec), id, spec, step.label);
-  return { PhysicalResourceId: id };
+  const location = locate(event.ResourceProperties, step.functionRegion);
+  if (!location) throw new GroupError(`${step.label} has no readable apiRegion and the function has no AWS_REGION, so group ${id} cannot be found`);
+  const api = step.open(location, 'work');
+  const group = await unlessGone(api.get(id));
+  if (group === GONE) return { PhysicalResourceId: id };
+
+  const numbers = await api.phoneNumbers(id);
+  if (numbers.length > 0) {
+    throw new GroupError(
+      `Cannot delete voice connector group ${id} of ${step.label}: ${numbers.length} phone number(s) are associated with it (${maskedList(numbers)}), ` +
+        'and the API refuses to delete a group that has any. Disassociate them with DisassociatePhoneNumbersFromVoiceConnectorGroup and retry, ' +
+        'or keep the group with removalPolicy: RemovalPolicy.RETAIN. Nothing was changed.',
+    );
+  }
+  const items = wireItems(group);
+  try {
+    if (items.length > 0 && (await unlessGone(api.update(id, liveInput(group, [])))) === GONE) return { PhysicalResourceId: id };
+    await unlessGone(api.delete(id));
+    return { PhysicalResourceId: id };
+  } catch (err) {
+    if (items.length > 0 && (await putBack(step, location, group, err)) === GONE) return { PhysicalResourceId: id };
+    const refused = REFUSALS.has(apiErrorName(err));
+    const cause = describeApiError(`DeleteVoiceConnectorGroup ${id}`, step.label, err).message;
+    throw new GroupError(
+      `${cause}. ${refused ? 'Something was associated with the group after the check for phone numbers; disassociate it and retry. ' : ''}` +
+        'The group was left as it was, with its voice connectors attached.',
+      { cause: err },
+    );
+  }
 }
 
-function regionOf(spec: GroupSpec, label: string): string {
-  const region = spec.apiNamespace === ApiNamespace.CHIME ? LEGACY_REGION : spec.apiRegion ?? process.env.AWS_REGION;
-  if (!region) throw new GroupError(`${label} has no apiRegion and the function has no AWS_REGION; set apiRegion`);
-  return region;
+/** Writes a group back as it was read, after a failed delete had detached its connectors. */
+async function putBack(step: Step, location: Location, group: WireGroup, failure: unknown): Promise<void | typeof GONE> {
+  const id = group.VoiceConnectorGroupId!;
+  const items = wireItems(group);
+  try {
+    const written = await unlessGone(step.open(location, 'settle').update(id, liveInput(group, items)));
+    return written === GONE ? GONE : undefined;
+  } catch (err) {
+    const list = items.map((i) => `${i.VoiceConnectorId} (priority ${i.Priority})`).join(', ');
+    throw new GroupError(
+      `${describeApiError(`DeleteVoiceConnectorGroup ${id}`, step.label, failure).message}. Putting the group's voice connectors back failed too ` +
+        `(${describeApiError(`UpdateVoiceConnectorGroup ${id}`, step.label, err).message}), so the group has none now: add back ${list} and retry the delete.`,
+      { cause: failure },
+    );
+  }
 }
 
 /**
- * Builds the custom-resource handler for one API namespace. Every event is answered: the result
- * becomes SUCCESS, and any error a FAILED whose reason says what was wrong and how to fix it.
+ * Builds the custom-resource handler for both API namespaces. Every event is answered: the result
+ * becomes SUCCESS, and any error a FAILED whose reason says what was wrong and how to fix it, and
+ * fits CloudFormation's response limit.
  */
-export function makeHandler(namespace: ApiNamespace, connect: Connect) {
+export function makeHandler(connect: Connect) {
   return async function handler(event: CloudFormationCustomResourceEvent, context?: Partial<DeadlineContext>): Promise<HandlerResponse> {
     const started = Date.now();
-    const label = `${event?.LogicalResourceId ?? 'the custom resource'} (${namespace})`;
+    const functionRegion = process.env.AWS_REGION;
+    const namespace = typeof event === 'object' && event !== null ? locate(event.ResourceProperties, functionRegion)?.namespace : undefined;
+    const label = `${event?.LogicalResourceId ?? 'the custom resource'}${namespace ? ` (${namespace})` : ''}`;
     const line = { requestType: event?.RequestType, logicalResourceId: event?.LogicalResourceId, namespace };
     try {
       if (typeof event !== 'object' || event === null) throw new GroupError('The event is not a CloudFormation custom resource event');
       const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
-      const signal = AbortSignal.timeout(Math.max(remaining === undefined ? DEFAULT_BUDGET_MS : remaining - RESPONSE_RESERVE_MS, 1_000));
-      const step: Step = { event, namespace, label, open: (spec) => described(connect(regionOf(spec, label), signal), label) };
+      const budget = remaining === undefined ? DEFAULT_BUDGET_MS + SETTLE_RESERVE_MS : remaining - RESPONSE_RESERVE_MS;
+      const signals = { work: AbortSignal.timeout(Math.max(budget - SETTLE_RESERVE_MS, 1_000)), settle: AbortSignal.timeout(Math.max(budget, 2_000)) };
+      const step: Step = { event, label, functionRegion, open: (location, phase) => described(connect(location.namespace, location.region, signals[phase]), label) };
       let result: HandlerResponse;
       switch (event.RequestType) {
         case 'Create':
-          result = await onCreate(step);
+          result = await onCreate(step, parseGroupSpec(event.ResourceProperties, label));
           break;
         case 'Update':
           result = await onUpdate(step, event);
@@ -207,8 +282,8 @@ export function makeHandler(namespace: ApiNamespace, connect: Connect) {
       return result;
     } catch (err) {
       const error = err instanceof GroupError ? err : describeApiError(String(line.requestType), label, err);
-      console.log(JSON.stringify({ ...line, physicalResourceId: (event as { PhysicalResourceId?: string } | undefined)?.PhysicalResourceId, outcome: 'FAILED', reason: error.fullMessage, ms: Date.now() - started }));
-      throw error;
+      console.log(JSON.stringify({ ...line, physicalResourceId: (event as { PhysicalResourceId?: string } | undefined)?.PhysicalResourceId, outcome: 'FAILED', reason: error.message, ms: Date.now() - started }));
+      throw new GroupError(fitReason(typeof event === 'object' && event !== null ? event : {}, error.message), { cause: error.cause });
     }
   };
 }

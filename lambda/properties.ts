@@ -1,4 +1,4 @@
-import { ApiNamespace, CallDistribution, GroupSpec, ItemSpec, validateGroupSpec } from '../lib/rules';
+import { ApiNamespace, CallDistribution, GroupSpec, ItemSpec, LEGACY_REGION, REGION_PATTERN, validateGroupSpec } from '../lib/rules';
 import { GroupError } from './errors';
 
 const MAX_SHOWN = 60;
@@ -76,3 +76,25 @@ export function parseGroupSpec(raw: unknown, label: string): GroupSpec {
   }
   return spec;
 }
+
+/** Where a group lives: the API namespace and the Region whose endpoint manages it. */
+export interface Location {
+  readonly namespace: ApiNamespace;
+  readonly region: string;
+}
+
+/**
+ * Where the properties say the group lives, read leniently: a Delete and the old side of an Update
+ * must work from stored properties that today's rules might refuse (an older template, a tightened
+ * rule). A missing or unreadable namespace is the default one; a missing or unreadable Region is
+ * the function's own, which is where the construct put the group when it left `apiRegion` out.
+ */
+export function locate(raw: unknown, functionRegion: string | undefined): Location | undefined {
+  const props = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const namespace = Object.values(ApiNamespace).includes(props.apiNamespace as ApiNamespace) ? (props.apiNamespace as ApiNamespace) : ApiNamespace.CHIME_SDK_VOICE;
+  if (namespace === ApiNamespace.CHIME) return { namespace, region: LEGACY_REGION };
+  const region = typeof props.apiRegion === 'string' && REGION_PATTERN.test(props.apiRegion) ? props.apiRegion : functionRegion;
+  return region ? { namespace, region } : undefined;
+}
+
+export const sameLocation = (a: Location, b: Location): boolean => a.namespace === b.namespace && a.region === b.region;

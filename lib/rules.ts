@@ -54,12 +54,16 @@ export const GROUP_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,127}$/;
 /**
  * The IAM actions the handler calls. Both namespaces authorize under the `chime` prefix,
  * and voice connector groups have no IAM resource type, so these cannot be scoped below `*`.
+ * The two list actions only read: ListVoiceConnectorGroups finds a group an earlier delivery of the
+ * same Create made, ListPhoneNumbers checks that nothing would make a Delete fail before it starts.
  */
 export const HANDLER_ACTIONS = [
   'chime:CreateVoiceConnectorGroup',
   'chime:UpdateVoiceConnectorGroup',
   'chime:GetVoiceConnectorGroup',
   'chime:DeleteVoiceConnectorGroup',
+  'chime:ListVoiceConnectorGroups',
+  'chime:ListPhoneNumbers',
 ] as const;
 
 export interface ItemSpec {

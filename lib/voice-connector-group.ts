@@ -41,7 +41,8 @@ export interface VoiceConnectorGroupProps {
    */
   readonly voiceConnectorItems?: VoiceConnectorItem[];
   /**
-   * The API namespace that manages the group. Changing it replaces the group.
+   * The API namespace that manages the group. Changing it replaces the group (the new group is
+   * created before the old one is deleted).
    * @default ApiNamespace.CHIME_SDK_VOICE
    */
   readonly apiNamespace?: ApiNamespace;
@@ -80,15 +81,17 @@ const HANDLER_TIMEOUT = Duration.minutes(3);
 /** How long CloudFormation waits for an answer before failing the resource, instead of an hour. */
 const SERVICE_TIMEOUT = Duration.minutes(5);
 
-/** The handler bundles built by `npm run build`, one per namespace, under the package root. */
-function handlerDirectory(namespace: ApiNamespace): string {
-  const bundle = namespace === ApiNamespace.CHIME ? 'chime' : 'chime-sdk-voice';
+/**
+ * The handler asset built by `npm run build`: one function for both namespaces, so that a group's
+ * ServiceToken stays the same whatever the user changes.
+ */
+function handlerDirectory(): string {
   // Walk up to the package root: this file runs as lib/*.ts in this repository and as dist/lib/*.js when installed.
   let dir = __dirname;
   while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  const codeDirectory = path.join(dir, 'dist', 'handler', bundle);
+  const codeDirectory = path.join(dir, 'dist', 'handler');
   if (!fs.existsSync(path.join(codeDirectory, 'index.js'))) {
-    throw new Error(`The ${namespace} handler bundle is missing at ${codeDirectory}; run 'npm run build' in the package first`);
+    throw new Error(`The handler bundle is missing at ${codeDirectory}; run 'npm run build' in the package first`);
   }
   return codeDirectory;
 }
@@ -105,7 +108,7 @@ const PROVIDER_ACKNOWLEDGEMENTS = {
     },
     {
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'IAM has no resource type for Amazon Chime voice connector groups, so the four group actions the handler calls can only be granted on "*".',
+      reason: 'IAM has no resource type for Amazon Chime voice connector groups, so the group actions the handler calls can only be granted on "*".',
     },
   ],
   Handler: [
@@ -116,17 +119,24 @@ const PROVIDER_ACKNOWLEDGEMENTS = {
   ],
 };
 
-/** The stack's one provider for a namespace, created with its acknowledgements on first use. */
-function provider(scope: Construct, namespace: ApiNamespace): CustomResourceProvider {
-  const id = `VoiceConnectorGroup${namespace}Provider`;
+/**
+ * The construct ID of the stack's one provider. Released stacks depend on it: the handler's logical
+ * ID, and so every group's ServiceToken, is derived from it, and CloudFormation refuses to change
+ * a custom resource's ServiceToken. It keeps the name it had when each namespace had its own
+ * provider, so groups deployed then keep theirs.
+ */
+const PROVIDER_ID = 'VoiceConnectorGroupChimeSDKVoiceProvider';
+
+/** The stack's one provider, created with its acknowledgements on first use. */
+function provider(scope: Construct): CustomResourceProvider {
   const stack = Stack.of(scope);
-  const existing = stack.node.tryFindChild(id) as CustomResourceProvider | undefined;
+  const existing = stack.node.tryFindChild(PROVIDER_ID) as CustomResourceProvider | undefined;
   if (existing) return existing;
-  const created = CustomResourceProvider.getOrCreateProvider(scope, id, {
-    codeDirectory: handlerDirectory(namespace),
+  const created = CustomResourceProvider.getOrCreateProvider(scope, PROVIDER_ID, {
+    codeDirectory: handlerDirectory(),
     runtime: CustomResourceProviderRuntime.NODEJS_22_X,
     timeout: HANDLER_TIMEOUT,
-    description: `Manages Amazon Chime voice connector groups through the ${namespace} API`,
+    description: 'Manages Amazon Chime voice connector groups through the ChimeSDKVoice and Chime APIs',
     policyStatements: [{ Effect: 'Allow', Action: [...HANDLER_ACTIONS], Resource: '*' }],
   });
   for (const [child, acknowledgements] of Object.entries(PROVIDER_ACKNOWLEDGEMENTS)) {
@@ -139,8 +149,8 @@ function provider(scope: Construct, namespace: ApiNamespace): CustomResourceProv
  * An Amazon Chime voice connector group, managed by a CloudFormation custom resource.
  *
  * CloudFormation has `AWS::Chime::VoiceConnector` but no voice connector group type; this
- * construct fills that gap. All groups of a stack that use one API namespace share one handler
- * function, and the group ID is also emitted as a stack output.
+ * construct fills that gap. All groups of a stack share one handler function, whichever API
+ * namespace they use, and the group ID is also emitted as a stack output.
  */
 export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGroup {
   /** Refers to a group that already exists, by its ID. */
@@ -179,7 +189,7 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
       throw new Error(`VoiceConnectorGroup ${this.node.path}: ${problems.join('; ')}`);
     }
 
-    const serviceToken = provider(this, this.apiNamespace).serviceToken;
+    const serviceToken = provider(this).serviceToken;
 
     const resource = new CustomResource(this, 'Resource', {
       serviceToken,

@@ -9,13 +9,13 @@ async function actionsSentBy(makeWire: (client: never) => GroupWire): Promise<st
   const client = { send: async (command: object) => (actions.add(`chime:${command.constructor.name.replace(/Command$/, '')}`), {}) };
   const wire = makeWire(client as never);
   const input = { Name: 'n', VoiceConnectorItems: [] };
-  await Promise.all([wire.create(input), wire.update('id', input), wire.get('id'), wire.delete('id')]);
+  await Promise.all([wire.create(input), wire.update('id', input), wire.get('id'), wire.delete('id'), wire.list(), wire.phoneNumbers('id')]);
   return [...actions].sort();
 }
 
 it.each([
   ['ChimeSDKVoice', sdkVoiceWire],
   ['Chime', chimeWire],
-])('grants the %s handler exactly the actions of the commands it can send', async (_namespace, makeWire) => {
+])('grants the handler exactly the actions of the commands the %s wire can send', async (_namespace, makeWire) => {
   expect(await actionsSentBy(makeWire as (client: never) => GroupWire)).toEqual([...HANDLER_ACTIONS].sort());
 });

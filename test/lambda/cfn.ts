@@ -35,6 +35,8 @@ export interface CfnResponse {
   RequestId: string;
   StackId: string;
   LogicalResourceId: string;
+  /** The UTF-8 bytes of the body as sent; CloudFormation refuses more than 4,096. */
+  bytes: number;
 }
 
 const entrypointPath = path.join(path.dirname(require.resolve('aws-cdk-lib/package.json')), 'custom-resource-handlers/dist/core/nodejs-entrypoint-handler/index.js');
@@ -43,7 +45,7 @@ const entrypointPath = path.join(path.dirname(require.resolve('aws-cdk-lib/packa
  * Runs an event through aws-cdk-lib's own provider entrypoint (the code deployed beside the
  * handler) and returns the response it would PUT to CloudFormation's ResponseURL.
  */
-export async function respondTo(handlerModule: string, event: unknown, context: object = {}): Promise<CfnResponse> {
+export async function respondTo(event: unknown, context: object = {}, handlerModule = 'index'): Promise<CfnResponse> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const entrypoint = require(entrypointPath);
   let body: string | undefined;
@@ -54,5 +56,5 @@ export async function respondTo(handlerModule: string, event: unknown, context: 
   };
   await entrypoint.handler(event, context);
   if (body === undefined) throw new Error('the entrypoint sent no response');
-  return JSON.parse(body);
+  return { ...JSON.parse(body), bytes: Buffer.byteLength(body) };
 }

@@ -96,22 +96,23 @@ describe('provider', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Handler: '__entrypoint__.handler', Timeout: 180 });
   });
 
-  it('gives each namespace its own function, bundling only that namespace client', () => {
+  it('serves both namespaces from one function, whose asset loads each client from a file of its own', () => {
     const s = stack();
     new VoiceConnectorGroup(s, 'Supported');
     new VoiceConnectorGroup(s, 'Legacy', { apiNamespace: ApiNamespace.CHIME });
-    const assembly = s.node.root as App;
-    const out = assembly.synth().directory;
-    const functions = Template.fromStack(s).findResources('AWS::Lambda::Function');
+    const out = (s.node.root as App).synth().directory;
+    const template = Template.fromStack(s);
+    const functions = template.findResources('AWS::Lambda::Function');
 
-    expect(Object.keys(functions)).toHaveLength(2);
-    // Each function's code is the asset directory named by the hash in its S3 key.
-    const bundles = Object.values(functions).map((f) => {
-      const hash = String(f.Properties.Code.S3Key).replace(/\.zip$/, '');
-      return fs.readFileSync(path.join(out, `asset.${hash}`, 'index.js'), 'utf8');
-    });
-    const clientsIn = (code: string) => ['"ChimeSDKVoiceClient"', '"ChimeClient"'].filter((name) => code.includes(name));
-    expect(bundles.map(clientsIn).sort()).toEqual([['"ChimeClient"'], ['"ChimeSDKVoiceClient"']]);
+    expect(Object.keys(functions)).toHaveLength(1);
+    const tokens = Object.values(template.findResources('Custom::VoiceConnectorGroup')).map((r) => JSON.stringify(r.Properties.ServiceToken));
+    expect(new Set(tokens).size).toBe(1);
+    // The function's code is the asset directory named by the hash in its S3 key.
+    const asset = path.join(out, `asset.${String(Object.values(functions)[0].Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+    const clientsIn = (file: string) => ['"ChimeSDKVoiceClient"', '"ChimeClient"'].filter((name) => fs.readFileSync(path.join(asset, file), 'utf8').includes(name));
+    expect(clientsIn('index.js')).toEqual([]);
+    expect(clientsIn('chime-sdk-voice.js')).toEqual(['"ChimeSDKVoiceClient"']);
+    expect(clientsIn('chime.js')).toEqual(['"ChimeClient"']);
   });
 
   it('creates one role, with the logging managed policy and no other role or policy', () => {
@@ -139,6 +140,8 @@ describe('provider', () => {
       'chime:UpdateVoiceConnectorGroup',
       'chime:GetVoiceConnectorGroup',
       'chime:DeleteVoiceConnectorGroup',
+      'chime:ListVoiceConnectorGroups',
+      'chime:ListPhoneNumbers',
     ]);
   });
 });

@@ -1,0 +1,521 @@
+import {
+  ChimeSDKVoiceClient,
+  ConflictException,
+  CreateVoiceConnectorGroupCommand,
+  DeleteVoiceConnectorGroupCommand,
+  GetVoiceConnectorGroupCommand,
+  ListPhoneNumbersCommand,
+  ListVoiceConnectorGroupsCommand,
+  NotFoundException,
+  ResourceLimitExceededException,
+  ServiceFailureException,
+  ThrottledClientException,
+  UpdateVoiceConnectorGroupCommand,
+} from '@aws-sdk/client-chime-sdk-voice';
+import { mockClient } from 'aws-sdk-client-mock';
+import { RECONCILE_WINDOW_MS } from '../../lambda/handler';
+import { createEvent, deleteEvent, respondTo, updateEvent } from './cfn';
+
+/** The handler asset's entry, with the Chime SDK Voice client mocked; the legacy client is tested through its seam in chime.test.ts. */
+const sdk = mockClient(ChimeSDKVoiceClient);
+const respond = respondTo;
+
+const props = {
+  apiNamespace: 'ChimeSDKVoice',
+  apiRegion: 'us-east-1',
+  voiceConnectorGroupName: 'pbx-failover',
+  voiceConnectorItems: [
+    { voiceConnectorId: 'vc-east', priority: 1 },
+    { voiceConnectorId: 'vc-west', priority: 2 },
+  ],
+};
+const bare = { ...props, voiceConnectorItems: [] };
+const wireItems = [
+  { VoiceConnectorId: 'vc-east', Priority: 1 },
+  { VoiceConnectorId: 'vc-west', Priority: 2 },
+];
+const group = { VoiceConnectorGroupId: 'grp-1', VoiceConnectorGroupArn: 'arn:aws:chime:us-east-1:123456789012:vcg/grp-1', Name: 'pbx-failover' };
+/** A group as the service lists it: made `agoMs` before now. */
+const listed = (id: string, agoMs: number, extra: object = {}) => ({
+  ...group,
+  VoiceConnectorGroupId: id,
+  VoiceConnectorItems: wireItems,
+  CreatedTimestamp: new Date(Date.now() - agoMs),
+  ...extra,
+});
+const notFound = (message = 'no such group') => new NotFoundException({ message, $metadata: {} });
+
+/** The commands sent, in order, as [command name, input]. */
+const sent = () => sdk.calls().map((c) => [(c.args[0] as object).constructor.name.replace(/Command$/, ''), (c.args[0] as { input: object }).input]);
+const names = () => sent().map(([name]) => name);
+const regionOfCall = (i: number) => (sdk.call(i).thisValue as ChimeSDKVoiceClient).config.region();
+
+beforeEach(() => {
+  sdk.reset();
+  sdk.on(ListVoiceConnectorGroupsCommand).resolves({ VoiceConnectorGroups: [] });
+  sdk.on(ListPhoneNumbersCommand).resolves({ PhoneNumbers: [] });
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+  delete process.env.AWS_REGION;
+});
+
+describe('Create', () => {
+  it('looks for a group an earlier delivery made, creates the group once, and looks again', async () => {
+    sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
+
+    const response = await respond(createEvent({ ...props, callDistribution: 'PriorityWeightedDistribution' }));
+
+    expect(sent()).toEqual([
+      ['ListVoiceConnectorGroups', { MaxResults: 99 }],
+      ['CreateVoiceConnectorGroup', { Name: 'pbx-failover', VoiceConnectorItems: wireItems, CallDistributionType: 'PriorityWeightedDistribution' }],
+      ['ListVoiceConnectorGroups', { MaxResults: 99 }],
+    ]);
+    expect(response).toMatchObject({
+      Status: 'SUCCESS',
+      PhysicalResourceId: 'grp-1',
+      Data: { VoiceConnectorGroupId: 'grp-1', VoiceConnectorGroupArn: group.VoiceConnectorGroupArn, VoiceConnectorGroupName: 'pbx-failover' },
+    });
+  });
+
+  it('calls the API in the Region the properties name, with SDK retries raised for throttling', async () => {
+    sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
+
+    await respond(createEvent({ ...bare, apiRegion: 'us-west-2' }));
+
+    expect(await regionOfCall(1)).toBe('us-west-2');
+    expect(await (sdk.call(1).thisValue as ChimeSDKVoiceClient).config.maxAttempts()).toBe(8);
+    expect(sent()[1]).toEqual(['CreateVoiceConnectorGroup', { Name: 'pbx-failover', VoiceConnectorItems: [] }]);
+  });
+
+  it('reuses one SDK client per Region across invocations, as a warm function does', async () => {
+    sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
+
+    await respond(createEvent(props));
+    await respond(createEvent(props));
+    await respond(createEvent({ ...props, apiRegion: 'eu-central-1' }));
+
+    const clients = sdk.calls().map((c) => c.thisValue);
+    expect(new Set(clients.slice(0, 6)).size).toBe(1);
+    expect(clients[6]).not.toBe(clients[0]);
+  });
+
+  it('follows the pages of ListVoiceConnectorGroups', async () => {
+    sdk.on(ListVoiceConnectorGroupsCommand).resolvesOnce({ VoiceConnectorGroups: [], NextToken: 'page-2' }).resolves({ VoiceConnectorGroups: [listed('grp-0', 1_000)] });
+
+    const response = await respond(createEvent(props));
+
+    expect(sent()).toEqual([
+      ['ListVoiceConnectorGroups', { MaxResults: 99 }],
+      ['ListVoiceConnectorGroups', { MaxResults: 99, NextToken: 'page-2' }],
+    ]);
+    expect(response.PhysicalResourceId).toBe('grp-0');
+  });
+
+  it('takes the group an earlier delivery of the same event made instead of making another', async () => {
+    sdk.on(ListVoiceConnectorGroupsCommand).resolves({ VoiceConnectorGroups: [listed('grp-0', 60_000)] });
+
+    const response = await respond(createEvent(props));
+
+    expect(names()).toEqual(['ListVoiceConnectorGroups']);
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-0' });
+  });
+
+  it.each([
+    ['another name', listed('grp-0', 1_000, { Name: 'pbx-other' })],
+    ['other connectors', listed('grp-0', 1_000, { VoiceConnectorItems: [{ VoiceConnectorId: 'vc-east', Priority: 1 }] })],
+    ['other priorities', listed('grp-0', 1_000, { VoiceConnectorItems: [{ VoiceConnectorId: 'vc-east', Priority: 2 }, { VoiceConnectorId: 'vc-west', Priority: 1 }] })],
+    ['an age beyond the window', listed('grp-0', RECONCILE_WINDOW_MS + 60_000)],
+  ])('does not take a group with %s for its own', async (_case, other) => {
+    sdk.on(ListVoiceConnectorGroupsCommand).resolves({ VoiceConnectorGroups: [other] });
+    sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: listed('grp-1', 0) });
+
+    const response = await respond(createEvent(props));
+
+    expect(names()).toEqual(['ListVoiceConnectorGroups', 'CreateVoiceConnectorGroup', 'ListVoiceConnectorGroups']);
+    expect(response.PhysicalResourceId).toBe('grp-1');
+  });
+
+  it('answers with the group the call made when its answer was lost', async () => {
+    // The connection dropped after the service made the group, and the SDK's retries ran out.
+    sdk.on(CreateVoiceConnectorGroupCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+    sdk.on(ListVoiceConnectorGroupsCommand).resolvesOnce({ VoiceConnectorGroups: [] }).resolves({ VoiceConnectorGroups: [listed('grp-7', 10)] });
+
+    const response = await respond(createEvent(props));
+
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-7' });
+  });
+
+  it('keeps the oldest of two groups with its name and items, and removes the newer one it made', async () => {
+    // A retried POST, or a concurrent delivery of the same event, made a group first.
+    sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: listed('grp-2', 0) });
+    sdk.on(ListVoiceConnectorGroupsCommand).resolvesOnce({ VoiceConnectorGroups: [] }).resolves({ VoiceConnectorGroups: [listed('grp-2', 0), listed('grp-1', 500)] });
+
+    const response = await respond(createEvent(props));
+
+    expect(sent().slice(3)).toEqual([
+      ['UpdateVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-2', Name: 'pbx-failover', VoiceConnectorItems: [] }],
+      ['DeleteVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-2' }],
+    ]);
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-1' });
+  });
+
+  it('picks the same survivor from groups made in the same millisecond, by ID', async () => {
+    const at = new Date();
+    sdk.on(ListVoiceConnectorGroupsCommand).resolves({ VoiceConnectorGroups: [listed('grp-b', 0, { CreatedTimestamp: at }), listed('grp-a', 0, { CreatedTimestamp: at })] });
+
+    const response = await respond(createEvent(props));
+
+    expect(response.PhysicalResourceId).toBe('grp-a');
+    expect(sent().filter(([name]) => name === 'DeleteVoiceConnectorGroup')).toEqual([['DeleteVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-b' }]]);
+  });
+
+  it('answers with the group it made when looking again fails', async () => {
+    sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
+    sdk.on(ListVoiceConnectorGroupsCommand).resolvesOnce({ VoiceConnectorGroups: [] }).rejects(new ServiceFailureException({ message: 'down', $metadata: {} }));
+
+    const response = await respond(createEvent(props));
+
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-1' });
+  });
+
+  it('fails with a readable reason and no stack frames when the API refuses', async () => {
+    sdk.on(CreateVoiceConnectorGroupCommand).rejects(new ResourceLimitExceededException({ message: 'Group limit reached', $metadata: {} }));
+
+    const response = await respond(createEvent(props));
+
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toContain('CreateVoiceConnectorGroup for Group (ChimeSDKVoice) failed: ResourceLimitExceededException: Group limit reached');
+    expect(response.Reason).toContain('quota');
+    expect(response.Reason).not.toMatch(/\n\s+at /);
+    // CDK's entrypoint marks the failed Create so that CloudFormation's Delete of it is ignored.
+    expect(response.PhysicalResourceId).toBe('AWSCDK::CustomResourceProviderFramework::CREATE_FAILED');
+    expect(names()).toEqual(['ListVoiceConnectorGroups', 'CreateVoiceConnectorGroup', 'ListVoiceConnectorGroups']);
+  });
+
+  it('says how many attempts were made when retries ran out', async () => {
+    sdk.on(CreateVoiceConnectorGroupCommand).rejects(new ThrottledClientException({ message: 'Rate exceeded', $metadata: { attempts: 8 } }));
+
+    const response = await respond(createEvent(props));
+
+    expect(response.Reason).toContain('failed after 8 attempts: ThrottledClientException: Rate exceeded');
+  });
+
+  it.each([
+    ['a priority out of range', { voiceConnectorItems: [{ voiceConnectorId: 'vc-east', priority: 0 }] }, 'voiceConnectorItems[0].priority'],
+    ['a fractional priority', { voiceConnectorItems: [{ voiceConnectorId: 'vc-east', priority: '1.5' }] }, "'1.5' is not a whole number"],
+    ['four connectors', { voiceConnectorItems: ['a', 'b', 'c', 'd'].map((id, i) => ({ voiceConnectorId: id, priority: i + 1 })) }, 'at most 3'],
+    ['a connector twice', { voiceConnectorItems: [{ voiceConnectorId: 'a', priority: 1 }, { voiceConnectorId: 'a', priority: 2 }] }, 'may appear once'],
+    ['a name too long', { voiceConnectorGroupName: 'x'.repeat(257) }, '257 characters given'],
+    ['a name with refused characters', { voiceConnectorGroupName: 'pbx/failover' }, 'letters, digits, spaces'],
+    ['a Region with the legacy namespace', { apiNamespace: 'Chime' }, 'apiRegion: \'us-east-1\' cannot be set with ApiNamespace.CHIME'],
+  ])('fails without calling the API when deployed with %s', async (_case, change, reason) => {
+    const response = await respond(createEvent({ ...props, ...change }));
+
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toContain(reason);
+    expect(sdk.calls()).toHaveLength(0);
+  });
+});
+
+describe('Update', () => {
+  it('updates name and connectors in place and keeps the group ID', async () => {
+    sdk.on(UpdateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: { ...group, Name: 'renamed' } });
+
+    const response = await respond(updateEvent('grp-1', { ...props, voiceConnectorGroupName: 'renamed' }, bare));
+
+    expect(sent()).toEqual([['UpdateVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1', Name: 'renamed', VoiceConnectorItems: wireItems }]]);
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-1', Data: { VoiceConnectorGroupName: 'renamed' } });
+  });
+
+  it('restores the old name and connectors when CloudFormation rolls the update back', async () => {
+    sdk.on(UpdateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
+    const changed = { ...bare, voiceConnectorGroupName: 'renamed' };
+
+    // A rollback is an Update whose new properties are the old ones.
+    const response = await respond(updateEvent('grp-1', props, changed));
+
+    expect(sent()).toEqual([['UpdateVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1', Name: 'pbx-failover', VoiceConnectorItems: wireItems }]]);
+    expect(response.PhysicalResourceId).toBe('grp-1');
+  });
+
+  it('replaces the group when the API Region changes, leaving the old one for the cleanup Delete', async () => {
+    sdk.on(GetVoiceConnectorGroupCommand).rejects(notFound());
+    sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: { ...group, VoiceConnectorGroupId: 'grp-2' } });
+
+    const response = await respond(updateEvent('grp-1', { ...props, apiRegion: 'us-west-2' }, props));
+
+    expect(names()).toEqual(['GetVoiceConnectorGroup', 'ListVoiceConnectorGroups', 'CreateVoiceConnectorGroup', 'ListVoiceConnectorGroups']);
+    expect(await regionOfCall(0)).toBe('us-west-2');
+    expect(await regionOfCall(2)).toBe('us-west-2');
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-2' });
+  });
+
+  it('updates in place, keeping the ID, when the rollback of a failed move points back to where the group is', async () => {
+    // The move to us-west-2 failed before it made a group; CloudFormation now sends the old
+    // properties (us-east-1) as the new ones, to the same physical ID.
+    sdk.on(GetVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
+    sdk.on(UpdateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
+
+    const response = await respond(updateEvent('grp-1', props, { ...props, apiRegion: 'us-west-2' }));
+
+    expect(sent()).toEqual([
+      ['GetVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1' }],
+      ['UpdateVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1', Name: 'pbx-failover', VoiceConnectorItems: wireItems }],
+    ]);
+    expect(await regionOfCall(1)).toBe('us-east-1');
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-1' });
+  });
+
+  it('does not take old properties without apiRegion for a move when the function is in the same Region', async () => {
+    process.env.AWS_REGION = 'us-east-1';
+    sdk.on(UpdateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
+
+    const response = await respond(updateEvent('grp-1', props, { ...props, apiRegion: undefined }));
+
+    expect(names()).toEqual(['UpdateVoiceConnectorGroup']);
+    expect(response.PhysicalResourceId).toBe('grp-1');
+  });
+
+  it('replaces the group when the namespace changes and the group is not found in the new one', async () => {
+    sdk.on(GetVoiceConnectorGroupCommand).rejects(notFound());
+    sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: { ...group, VoiceConnectorGroupId: 'grp-2' } });
+
+    const response = await respond(updateEvent('grp-1', props, { ...props, apiNamespace: 'Chime', apiRegion: undefined }));
+
+    expect(names()).toEqual(['GetVoiceConnectorGroup', 'ListVoiceConnectorGroups', 'CreateVoiceConnectorGroup', 'ListVoiceConnectorGroups']);
+    expect(response.PhysicalResourceId).toBe('grp-2');
+  });
+
+  it('makes the group again when it was deleted outside CloudFormation', async () => {
+    sdk.on(UpdateVoiceConnectorGroupCommand).rejects(notFound());
+    sdk.on(GetVoiceConnectorGroupCommand).rejects(notFound());
+    sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: { ...group, VoiceConnectorGroupId: 'grp-2' } });
+
+    const response = await respond(updateEvent('grp-1', props, bare));
+
+    expect(names()).toEqual(['UpdateVoiceConnectorGroup', 'GetVoiceConnectorGroup', 'ListVoiceConnectorGroups', 'CreateVoiceConnectorGroup', 'ListVoiceConnectorGroups']);
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-2' });
+  });
+
+  it('fails, without making a new group, when NotFound names a voice connector', async () => {
+    sdk.on(UpdateVoiceConnectorGroupCommand).rejects(notFound('Voice connector vc-gone not found'));
+    sdk.on(GetVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
+
+    const response = await respond(updateEvent('grp-1', props, bare));
+
+    expect(names()).toEqual(['UpdateVoiceConnectorGroup', 'GetVoiceConnectorGroup']);
+    expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'grp-1' });
+    expect(response.Reason).toContain('Voice connector vc-gone not found');
+  });
+
+  it('fails with the reason and keeps the physical ID when the new properties are invalid', async () => {
+    const response = await respond(updateEvent('grp-1', { ...props, voiceConnectorGroupName: '' }, props));
+
+    expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'grp-1' });
+    expect(response.Reason).toContain('voiceConnectorGroupName: missing');
+    expect(sdk.calls()).toHaveLength(0);
+  });
+});
+
+describe('Delete', () => {
+  const live = { ...group, VoiceConnectorItems: wireItems, CallDistributionType: 'PriorityWeightedDistribution' as const };
+
+  it('checks for phone numbers, detaches the live connectors, then deletes the group', async () => {
+    sdk.on(GetVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: live });
+    sdk.on(UpdateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
+    sdk.on(DeleteVoiceConnectorGroupCommand).resolves({});
+
+    const response = await respond(deleteEvent('grp-1', props));
+
+    expect(sent()).toEqual([
+      ['GetVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1' }],
+      ['ListPhoneNumbers', { FilterName: 'VoiceConnectorGroupId', FilterValue: 'grp-1', MaxResults: 99 }],
+      ['UpdateVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1', Name: 'pbx-failover', VoiceConnectorItems: [], CallDistributionType: 'PriorityWeightedDistribution' }],
+      ['DeleteVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1' }],
+    ]);
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-1' });
+  });
+
+  it('deletes a group without connectors without detaching', async () => {
+    sdk.on(GetVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
+    sdk.on(DeleteVoiceConnectorGroupCommand).resolves({});
+
+    await respond(deleteEvent('grp-1', props));
+
+    expect(names()).toEqual(['GetVoiceConnectorGroup', 'ListPhoneNumbers', 'DeleteVoiceConnectorGroup']);
+  });
+
+  it('succeeds with one call when the group is already gone', async () => {
+    sdk.on(GetVoiceConnectorGroupCommand).rejects(notFound());
+
+    const response = await respond(deleteEvent('grp-1', props));
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(names()).toEqual(['GetVoiceConnectorGroup']);
+  });
+
+  it.each([
+    ['the marker of a failed Create', 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED'],
+    ['a log stream name', '2026/11/25/[$LATEST]0123456789abcdef'],
+  ])('makes no call for %s', async (_case, id) => {
+    const response = await respond(deleteEvent(id, props));
+
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id });
+    expect(sdk.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    ['a name today\'s rules refuse', { voiceConnectorGroupName: 'pbx/failover' }],
+    ['four connectors', { voiceConnectorItems: ['a', 'b', 'c', 'd'].map((id, i) => ({ voiceConnectorId: id, priority: i + 1 })) }],
+    ['a priority in words', { voiceConnectorItems: [{ voiceConnectorId: 'a', priority: 'one' }] }],
+    ['no name at all', { voiceConnectorGroupName: undefined }],
+    ['an unknown call distribution', { callDistribution: 'Random' }],
+  ])('deletes from the physical ID when the stored properties have %s', async (_case, change) => {
+    sdk.on(GetVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
+    sdk.on(DeleteVoiceConnectorGroupCommand).resolves({});
+
+    const response = await respond(deleteEvent('grp-1', { ...props, ...change }));
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(names()).toEqual(['GetVoiceConnectorGroup', 'ListPhoneNumbers', 'DeleteVoiceConnectorGroup']);
+  });
+
+  it('finds the group in the function\'s Region when the stored apiRegion cannot be read', async () => {
+    process.env.AWS_REGION = 'eu-west-1';
+    sdk.on(GetVoiceConnectorGroupCommand).rejects(notFound());
+
+    await respond(deleteEvent('grp-1', { ...props, apiRegion: 'not a region' }));
+
+    expect(await regionOfCall(0)).toBe('eu-west-1');
+  });
+
+  it('fails before changing anything when phone numbers are associated, and masks them', async () => {
+    sdk.on(GetVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: live });
+    sdk.on(ListPhoneNumbersCommand).resolves({ PhoneNumbers: [{ E164PhoneNumber: '+12065550100' }, { E164PhoneNumber: '+12065550199' }] });
+
+    const response = await respond(deleteEvent('grp-1', props));
+
+    expect(names()).toEqual(['GetVoiceConnectorGroup', 'ListPhoneNumbers']);
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toContain('2 phone number(s) are associated with it (********0100, ********0199)');
+    expect(response.Reason).toContain('DisassociatePhoneNumbersFromVoiceConnectorGroup');
+    expect(response.Reason).toContain('RemovalPolicy.RETAIN');
+    expect(response.Reason).toContain('Nothing was changed');
+    expect(response.Reason).not.toContain('+12065550100');
+  });
+
+  it('uses what the service reports, not the template: a drifted group is detached and deleted', async () => {
+    const drifted = { ...group, Name: 'renamed-by-hand', VoiceConnectorItems: [{ VoiceConnectorId: 'vc-other', Priority: 7 }] };
+    sdk.on(GetVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: drifted });
+    sdk.on(UpdateVoiceConnectorGroupCommand).resolves({});
+    sdk.on(DeleteVoiceConnectorGroupCommand).resolves({});
+
+    await respond(deleteEvent('grp-1', props));
+
+    expect(sent()[2]).toEqual(['UpdateVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1', Name: 'renamed-by-hand', VoiceConnectorItems: [] }]);
+  });
+
+  it.each([
+    ['refuses it (something was associated after the check)', new ConflictException({ message: 'group has phone numbers', $metadata: {} }), 'after the check for phone numbers'],
+    ['keeps throttling', new ThrottledClientException({ message: 'Rate exceeded', $metadata: { attempts: 8 } }), 'after 8 attempts'],
+  ])('writes the group back exactly as it was read when the delete %s', async (_case, error, reason) => {
+    sdk.on(GetVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: live });
+    sdk.on(UpdateVoiceConnectorGroupCommand).resolves({});
+    sdk.on(DeleteVoiceConnectorGroupCommand).rejects(error);
+
+    const response = await respond(deleteEvent('grp-1', { ...bare, voiceConnectorGroupName: 'stale-template-name' }));
+
+    expect(sent().slice(2)).toEqual([
+      ['UpdateVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1', Name: 'pbx-failover', VoiceConnectorItems: [], CallDistributionType: 'PriorityWeightedDistribution' }],
+      ['DeleteVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1' }],
+      ['UpdateVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1', Name: 'pbx-failover', VoiceConnectorItems: wireItems, CallDistributionType: 'PriorityWeightedDistribution' }],
+    ]);
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toContain(reason);
+    expect(response.Reason).toContain('The group was left as it was, with its voice connectors attached.');
+  });
+
+  it('says which connectors to add back when writing the group back fails too', async () => {
+    sdk.on(GetVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: live });
+    sdk.on(UpdateVoiceConnectorGroupCommand).resolvesOnce({}).rejects(new ServiceFailureException({ message: 'down', $metadata: {} }));
+    sdk.on(DeleteVoiceConnectorGroupCommand).rejects(new ServiceFailureException({ message: 'down', $metadata: {} }));
+
+    const response = await respond(deleteEvent('grp-1', props));
+
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toContain('add back vc-east (priority 1), vc-west (priority 2)');
+  });
+
+  it('succeeds when the delete took effect although its answer was lost', async () => {
+    sdk.on(GetVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: live });
+    sdk.on(UpdateVoiceConnectorGroupCommand).resolvesOnce({}).rejects(notFound());
+    sdk.on(DeleteVoiceConnectorGroupCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+
+    const response = await respond(deleteEvent('grp-1', props));
+
+    expect(response.Status).toBe('SUCCESS');
+  });
+});
+
+describe('every answer fits CloudFormation\'s 4,096 bytes', () => {
+  // A long API message in a script of several bytes a character, with characters JSON escapes.
+  const huge = `${'ошибка "сервиса" \\ '.repeat(400)}${'\u{1F4DE}'.repeat(300)}`;
+
+  it.each([
+    ['a failed Create', () => sdk.on(CreateVoiceConnectorGroupCommand).rejects(new ServiceFailureException({ message: huge, $metadata: {} })), () => createEvent(props)],
+    ['a failed Update', () => sdk.on(UpdateVoiceConnectorGroupCommand).rejects(new ServiceFailureException({ message: huge, $metadata: {} })), () => updateEvent('grp-1', props, props)],
+    [
+      'a failed Delete',
+      () => {
+        sdk.on(GetVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
+        sdk.on(DeleteVoiceConnectorGroupCommand).rejects(new ServiceFailureException({ message: huge, $metadata: {} }));
+      },
+      () => deleteEvent('grp-1', props),
+    ],
+    [
+      'invalid properties',
+      () => undefined,
+      () => createEvent({ ...props, voiceConnectorItems: Array.from({ length: 500 }, (_, i) => ({ voiceConnectorId: `вк-${i}`, priority: 'один' })) }),
+    ],
+  ])('%s with a long non-ASCII message', async (_case, arrange, event) => {
+    arrange();
+
+    const response = await respond(event());
+
+    expect(response.Status).toBe('FAILED');
+    expect(response.bytes).toBeLessThanOrEqual(4096);
+    expect(response.bytes).toBeGreaterThan(3500);
+    expect(response.Reason).toMatch(/… \(\d+ more characters in the function's log\)$/);
+  });
+
+  it('with a 1 KB physical ID and the longest stack ID', async () => {
+    sdk.on(GetVoiceConnectorGroupCommand).rejects(new ServiceFailureException({ message: huge, $metadata: {} }));
+    const id = 'g'.repeat(128);
+    const event = { ...deleteEvent(id, props), StackId: `arn:aws:cloudformation:us-east-1:123456789012:stack/${'s'.repeat(128)}/${'0'.repeat(36)}`, LogicalResourceId: 'L'.repeat(255) };
+
+    const response = await respond(event);
+
+    expect(response.bytes).toBeLessThanOrEqual(4096);
+  });
+});
+
+it('answers an unknown request type with FAILED', async () => {
+  const response = await respond({ ...createEvent(props), RequestType: 'Destroy' });
+
+  expect(response.Status).toBe('FAILED');
+  expect(response.Reason).toContain('Unknown RequestType "Destroy"');
+  expect(sdk.calls()).toHaveLength(0);
+});
+
+it('logs one structured line per event, without the response URL', async () => {
+  sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
+
+  await respond(createEvent(props));
+
+  const lines = (console.log as jest.Mock).mock.calls.map((args) => String(args[0]));
+  expect(lines).toHaveLength(1);
+  expect(JSON.parse(lines[0])).toMatchObject({ requestType: 'Create', logicalResourceId: 'Group', physicalResourceId: 'grp-1', outcome: 'SUCCESS' });
+  expect(lines[0]).not.toContain('ResponseURL');
+});
