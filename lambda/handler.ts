@@ -108,7 +108,8 @@ function answer(group: WireGroup, label: string): HandlerResponse {
 
 const itemsKey = (items: WireGroupInput['VoiceConnectorItems']) =>
   JSON.stringify(items.map((i) => `${i.VoiceConnectorId}:${i.Priority}`).sort());
-const createdAt = (g: WireGroup) => (g.CreatedTimestamp instanceof Date ? g.CreatedTimestamp.getTime() : Number.NaN);
+/** A group whose answer carries no timestamp counts as the newest. */
+const createdAt = (g: WireGroup) => (g.CreatedTimestamp instanceof Date ? g.CreatedTimestamp.getTime() : Number.POSITIVE_INFINITY);
 /** Oldest first, then by ID: every delivery of an event picks the same survivor from the same groups. */
 const byAge = (a: WireGroup, b: WireGroup) => createdAt(a) - createdAt(b) || String(a.VoiceConnectorGroupId).localeCompare(String(b.VoiceConnectorGroupId));
 
@@ -120,24 +121,16 @@ async function removeGroup(api: GroupWire, group: WireGroup): Promise<void> {
 }
 
 /**
- * Creates the group exactly once, whatever happened to earlier deliveries of the same event: a
- * group with this name and these items made within the reconcile window is this resource's. The
- * oldest such group survives and the others are removed, so concurrent deliveries agree on one
- * group and never delete each other's survivor.
+ * Creates the group, then makes sure exactly one group stands for this resource, whatever happened
+ * to other deliveries of the same event or to a call whose answer was lost: a group with this
+ * name and these items made within the reconcile window is this resource's. The oldest survives
+ * and every newer one is removed, so concurrent deliveries agree on one group and never delete
+ * each other's survivor.
  */
 async function createGroup(step: Step, location: Location, input: WireGroupInput): Promise<WireGroup> {
   const since = Date.now() - RECONCILE_WINDOW_MS;
   const ours = (g: WireGroup) =>
-    g.Name === input.Name && itemsKey(wireItems(g)) === itemsKey(input.VoiceConnectorItems) && createdAt(g) >= since && !!g.VoiceConnectorGroupId;
-  const settle = step.open(location, 'settle');
-  const keepOldest = async (found: WireGroup[]) => {
-    const [survivor, ...extras] = [...found].sort(byAge);
-    for (const extra of extras) await removeGroup(settle, extra);
-    return survivor;
-  };
-
-  const earlier = (await step.open(location, 'work').list()).filter(ours);
-  if (earlier.length > 0) return keepOldest(earlier);
+    g.Name === input.Name && itemsKey(wireItems(g)) === itemsKey(input.VoiceConnectorItems) && Number.isFinite(createdAt(g)) && createdAt(g) >= since && !!g.VoiceConnectorGroupId;
   let made: WireGroup | undefined;
   let failure: unknown;
   try {
@@ -146,6 +139,7 @@ async function createGroup(step: Step, location: Location, input: WireGroupInput
     // The call may have made the group before its answer was lost: look before failing.
     failure = err;
   }
+  const settle = step.open(location, 'settle');
   let found: WireGroup[];
   try {
     found = (await settle.list()).filter(ours);
@@ -153,9 +147,21 @@ async function createGroup(step: Step, location: Location, input: WireGroupInput
     if (made) return made;
     throw failure;
   }
-  if (made && !found.some((g) => g.VoiceConnectorGroupId === made!.VoiceConnectorGroupId)) found.push(made);
-  if (found.length > 0) return keepOldest(found);
-  throw failure;
+  const madeId = made?.VoiceConnectorGroupId;
+  if (madeId && !found.some((g) => g.VoiceConnectorGroupId === madeId)) found.push(made!);
+  if (found.length === 0) {
+    if (made) return made;
+    throw failure;
+  }
+  const [survivor, ...extras] = found.sort(byAge);
+  for (const extra of extras) {
+    // The survivor is this resource's group whatever happens to an extra, and the delivery that made
+    // the extra removes it too: failing here would only strand the survivor.
+    await removeGroup(settle, extra).catch((err: unknown) =>
+      console.log(JSON.stringify({ warning: 'a duplicate group could not be removed', voiceConnectorGroupId: extra.VoiceConnectorGroupId, reason: describeApiError('DeleteVoiceConnectorGroup', step.label, err).message })),
+    );
+  }
+  return survivor;
 }
 
 async function onCreate(step: Step, spec: GroupSpec): Promise<HandlerResponse> {

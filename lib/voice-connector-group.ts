@@ -145,6 +145,29 @@ function provider(scope: Construct): CustomResourceProvider {
   return created;
 }
 
+/** The groups of each stack by namespace, Region and name, to find two that share a name. */
+const NAMES = new WeakMap<Stack, Map<string, string>>();
+
+/**
+ * Refuses a second group with the same name in the same namespace and Region of a stack. Groups
+ * have no tags, so after an ambiguous failure the handler recognises the group a Create made by
+ * its name and connectors; two groups of one stack must not be mistaken for each other.
+ */
+function claimName(group: VoiceConnectorGroup, spec: GroupSpec): void {
+  const stack = Stack.of(group);
+  const names = NAMES.get(stack) ?? new Map<string, string>();
+  NAMES.set(stack, names);
+  const key = JSON.stringify([spec.apiNamespace, spec.apiRegion ?? '', spec.voiceConnectorGroupName]);
+  const other = names.get(key);
+  if (other) {
+    throw new Error(
+      `VoiceConnectorGroup ${group.node.path}: voiceConnectorGroupName '${spec.voiceConnectorGroupName}' is already the name of ${other} in the same ` +
+        'API namespace and Region; give each group its own name (the handler tells groups apart by name and voice connectors when it reconciles a Create)',
+    );
+  }
+  names.set(key, group.node.path);
+}
+
 /**
  * An Amazon Chime voice connector group, managed by a CloudFormation custom resource.
  *
@@ -188,6 +211,7 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
     if (problems.length > 0) {
       throw new Error(`VoiceConnectorGroup ${this.node.path}: ${problems.join('; ')}`);
     }
+    claimName(this, spec);
 
     const serviceToken = provider(this).serviceToken;
 

@@ -17,6 +17,6 @@ it('aborts API calls before the Lambda times out, so the answer can still be sen
 
   const outcome = handler(createEvent({ apiNamespace: 'ChimeSDKVoice', apiRegion: 'us-east-1', voiceConnectorGroupName: 'slow' }) as never, context);
 
-  await expect(outcome).rejects.toThrow(/ListVoiceConnectorGroups for Group \(ChimeSDKVoice\) failed: AbortError.*before the handler deadline/);
+  await expect(outcome).rejects.toThrow(/CreateVoiceConnectorGroup for Group \(ChimeSDKVoice\) failed: AbortError.*before the handler deadline/);
   expect(seen?.aborted).toBe(true);
 });

@@ -62,13 +62,12 @@ afterEach(() => {
 });
 
 describe('Create', () => {
-  it('looks for a group an earlier delivery made, creates the group once, and looks again', async () => {
+  it('creates the group once, then looks for groups other deliveries of the event made', async () => {
     sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
 
     const response = await respond(createEvent({ ...props, callDistribution: 'PriorityWeightedDistribution' }));
 
     expect(sent()).toEqual([
-      ['ListVoiceConnectorGroups', { MaxResults: 99 }],
       ['CreateVoiceConnectorGroup', { Name: 'pbx-failover', VoiceConnectorItems: wireItems, CallDistributionType: 'PriorityWeightedDistribution' }],
       ['ListVoiceConnectorGroups', { MaxResults: 99 }],
     ]);
@@ -84,9 +83,10 @@ describe('Create', () => {
 
     await respond(createEvent({ ...bare, apiRegion: 'us-west-2' }));
 
+    expect(await regionOfCall(0)).toBe('us-west-2');
     expect(await regionOfCall(1)).toBe('us-west-2');
-    expect(await (sdk.call(1).thisValue as ChimeSDKVoiceClient).config.maxAttempts()).toBe(8);
-    expect(sent()[1]).toEqual(['CreateVoiceConnectorGroup', { Name: 'pbx-failover', VoiceConnectorItems: [] }]);
+    expect(await (sdk.call(0).thisValue as ChimeSDKVoiceClient).config.maxAttempts()).toBe(8);
+    expect(sent()[0]).toEqual(['CreateVoiceConnectorGroup', { Name: 'pbx-failover', VoiceConnectorItems: [] }]);
   });
 
   it('reuses one SDK client per Region across invocations, as a warm function does', async () => {
@@ -97,28 +97,35 @@ describe('Create', () => {
     await respond(createEvent({ ...props, apiRegion: 'eu-central-1' }));
 
     const clients = sdk.calls().map((c) => c.thisValue);
-    expect(new Set(clients.slice(0, 6)).size).toBe(1);
-    expect(clients[6]).not.toBe(clients[0]);
+    expect(new Set(clients.slice(0, 4)).size).toBe(1);
+    expect(clients[4]).not.toBe(clients[0]);
   });
 
   it('follows the pages of ListVoiceConnectorGroups', async () => {
+    sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: listed('grp-1', 0) });
     sdk.on(ListVoiceConnectorGroupsCommand).resolvesOnce({ VoiceConnectorGroups: [], NextToken: 'page-2' }).resolves({ VoiceConnectorGroups: [listed('grp-0', 1_000)] });
 
     const response = await respond(createEvent(props));
 
-    expect(sent()).toEqual([
+    expect(sent().slice(0, 3)).toEqual([
+      ['CreateVoiceConnectorGroup', { Name: 'pbx-failover', VoiceConnectorItems: wireItems }],
       ['ListVoiceConnectorGroups', { MaxResults: 99 }],
       ['ListVoiceConnectorGroups', { MaxResults: 99, NextToken: 'page-2' }],
     ]);
     expect(response.PhysicalResourceId).toBe('grp-0');
   });
 
-  it('takes the group an earlier delivery of the same event made instead of making another', async () => {
-    sdk.on(ListVoiceConnectorGroupsCommand).resolves({ VoiceConnectorGroups: [listed('grp-0', 60_000)] });
+  it('keeps the group an earlier delivery of the same event made, and removes the one it made', async () => {
+    // An earlier delivery made grp-0 a minute ago, then timed out before it answered.
+    sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: listed('grp-1', 0) });
+    sdk.on(ListVoiceConnectorGroupsCommand).resolves({ VoiceConnectorGroups: [listed('grp-0', 60_000), listed('grp-1', 0)] });
 
     const response = await respond(createEvent(props));
 
-    expect(names()).toEqual(['ListVoiceConnectorGroups']);
+    expect(sent().slice(2)).toEqual([
+      ['UpdateVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1', Name: 'pbx-failover', VoiceConnectorItems: [] }],
+      ['DeleteVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1' }],
+    ]);
     expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-0' });
   });
 
@@ -133,14 +140,14 @@ describe('Create', () => {
 
     const response = await respond(createEvent(props));
 
-    expect(names()).toEqual(['ListVoiceConnectorGroups', 'CreateVoiceConnectorGroup', 'ListVoiceConnectorGroups']);
+    expect(names()).toEqual(['CreateVoiceConnectorGroup', 'ListVoiceConnectorGroups']);
     expect(response.PhysicalResourceId).toBe('grp-1');
   });
 
   it('answers with the group the call made when its answer was lost', async () => {
     // The connection dropped after the service made the group, and the SDK's retries ran out.
     sdk.on(CreateVoiceConnectorGroupCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
-    sdk.on(ListVoiceConnectorGroupsCommand).resolvesOnce({ VoiceConnectorGroups: [] }).resolves({ VoiceConnectorGroups: [listed('grp-7', 10)] });
+    sdk.on(ListVoiceConnectorGroupsCommand).resolves({ VoiceConnectorGroups: [listed('grp-7', 10)] });
 
     const response = await respond(createEvent(props));
 
@@ -150,15 +157,27 @@ describe('Create', () => {
   it('keeps the oldest of two groups with its name and items, and removes the newer one it made', async () => {
     // A retried POST, or a concurrent delivery of the same event, made a group first.
     sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: listed('grp-2', 0) });
-    sdk.on(ListVoiceConnectorGroupsCommand).resolvesOnce({ VoiceConnectorGroups: [] }).resolves({ VoiceConnectorGroups: [listed('grp-2', 0), listed('grp-1', 500)] });
+    sdk.on(ListVoiceConnectorGroupsCommand).resolves({ VoiceConnectorGroups: [listed('grp-2', 0), listed('grp-1', 500)] });
 
     const response = await respond(createEvent(props));
 
-    expect(sent().slice(3)).toEqual([
+    expect(sent().slice(2)).toEqual([
       ['UpdateVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-2', Name: 'pbx-failover', VoiceConnectorItems: [] }],
       ['DeleteVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-2' }],
     ]);
     expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-1' });
+  });
+
+  it('answers with the survivor, and logs the duplicate, when removing a duplicate fails', async () => {
+    sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: listed('grp-2', 0) });
+    sdk.on(ListVoiceConnectorGroupsCommand).resolves({ VoiceConnectorGroups: [listed('grp-2', 0), listed('grp-1', 500)] });
+    sdk.on(UpdateVoiceConnectorGroupCommand).rejects(new ServiceFailureException({ message: 'down', $metadata: {} }));
+
+    const response = await respond(createEvent(props));
+
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-1' });
+    const lines = (console.log as jest.Mock).mock.calls.map((args) => JSON.parse(String(args[0])));
+    expect(lines).toContainEqual(expect.objectContaining({ warning: 'a duplicate group could not be removed', voiceConnectorGroupId: 'grp-2' }));
   });
 
   it('picks the same survivor from groups made in the same millisecond, by ID', async () => {
@@ -173,7 +192,7 @@ describe('Create', () => {
 
   it('answers with the group it made when looking again fails', async () => {
     sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
-    sdk.on(ListVoiceConnectorGroupsCommand).resolvesOnce({ VoiceConnectorGroups: [] }).rejects(new ServiceFailureException({ message: 'down', $metadata: {} }));
+    sdk.on(ListVoiceConnectorGroupsCommand).rejects(new ServiceFailureException({ message: 'down', $metadata: {} }));
 
     const response = await respond(createEvent(props));
 
@@ -191,7 +210,7 @@ describe('Create', () => {
     expect(response.Reason).not.toMatch(/\n\s+at /);
     // CDK's entrypoint marks the failed Create so that CloudFormation's Delete of it is ignored.
     expect(response.PhysicalResourceId).toBe('AWSCDK::CustomResourceProviderFramework::CREATE_FAILED');
-    expect(names()).toEqual(['ListVoiceConnectorGroups', 'CreateVoiceConnectorGroup', 'ListVoiceConnectorGroups']);
+    expect(names()).toEqual(['CreateVoiceConnectorGroup', 'ListVoiceConnectorGroups']);
   });
 
   it('says how many attempts were made when retries ran out', async () => {
@@ -246,9 +265,9 @@ describe('Update', () => {
 
     const response = await respond(updateEvent('grp-1', { ...props, apiRegion: 'us-west-2' }, props));
 
-    expect(names()).toEqual(['GetVoiceConnectorGroup', 'ListVoiceConnectorGroups', 'CreateVoiceConnectorGroup', 'ListVoiceConnectorGroups']);
+    expect(names()).toEqual(['GetVoiceConnectorGroup', 'CreateVoiceConnectorGroup', 'ListVoiceConnectorGroups']);
     expect(await regionOfCall(0)).toBe('us-west-2');
-    expect(await regionOfCall(2)).toBe('us-west-2');
+    expect(await regionOfCall(1)).toBe('us-west-2');
     expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-2' });
   });
 
@@ -284,7 +303,7 @@ describe('Update', () => {
 
     const response = await respond(updateEvent('grp-1', props, { ...props, apiNamespace: 'Chime', apiRegion: undefined }));
 
-    expect(names()).toEqual(['GetVoiceConnectorGroup', 'ListVoiceConnectorGroups', 'CreateVoiceConnectorGroup', 'ListVoiceConnectorGroups']);
+    expect(names()).toEqual(['GetVoiceConnectorGroup', 'CreateVoiceConnectorGroup', 'ListVoiceConnectorGroups']);
     expect(response.PhysicalResourceId).toBe('grp-2');
   });
 
@@ -295,7 +314,7 @@ describe('Update', () => {
 
     const response = await respond(updateEvent('grp-1', props, bare));
 
-    expect(names()).toEqual(['UpdateVoiceConnectorGroup', 'GetVoiceConnectorGroup', 'ListVoiceConnectorGroups', 'CreateVoiceConnectorGroup', 'ListVoiceConnectorGroups']);
+    expect(names()).toEqual(['UpdateVoiceConnectorGroup', 'GetVoiceConnectorGroup', 'CreateVoiceConnectorGroup', 'ListVoiceConnectorGroups']);
     expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-2' });
   });
 

@@ -147,6 +147,17 @@ describe('provider', () => {
 });
 
 describe('validation at synth time', () => {
+  it('refuses two groups of one stack with the same name in the same namespace and Region', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'First', { voiceConnectorGroupName: 'pbx' });
+    new VoiceConnectorGroup(s, 'InWest', { voiceConnectorGroupName: 'pbx', apiRegion: 'us-west-2' });
+    new VoiceConnectorGroup(s, 'Legacy', { voiceConnectorGroupName: 'pbx', apiNamespace: ApiNamespace.CHIME });
+
+    expect(() => new VoiceConnectorGroup(s, 'Second', { voiceConnectorGroupName: 'pbx' })).toThrow(
+      "VoiceConnectorGroup Telephony/Second: voiceConnectorGroupName 'pbx' is already the name of Telephony/First in the same API namespace and Region",
+    );
+  });
+
   const attempt = (props: VoiceConnectorGroupProps) => () => new VoiceConnectorGroup(stack(), 'Group', props);
 
   it.each<[string, VoiceConnectorGroupProps, string]>([
