@@ -26,7 +26,7 @@ export function acknowledgementsOf(construct: IConstruct): Record<string, string
 export function findings(stack: Stack, assemblyDir: string): string[] {
   const acknowledged = new Map<string, Record<string, string>>();
   for (const c of stack.node.findAll()) {
-    if (CfnResource.isCfnResource(c)) acknowledged.set(stack.resolve(c.logicalId), acknowledgementsOf(c));
+    if (CfnResource.isCfnResource(c) && Stack.of(c) === stack) acknowledged.set(stack.resolve(c.logicalId), acknowledgementsOf(c));
   }
   const check = new Stack(new App(), 'Check');
   const original = path.join(assemblyDir, stack.templateFile);
