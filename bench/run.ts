@@ -14,13 +14,15 @@ import { floorBytes, REGION, synthVariant, Variant, VARIANTS } from './stacks';
 
 /**
  * `npm run bench`: this library against what users would write instead, measured side by side in
- * one run. Prints tables, and writes bench/results.json and bench/chart.svg.
+ * one run. Prints tables; with `--write` (`npm run bench -- --write`) or BENCH_WRITE=1 it also
+ * replaces the committed bench/results.json and bench/chart.svg, so a trial run changes no file.
  * BENCH_RUNS sets the samples per synth-time and cold-start figure (default 7).
  */
 const ROOT = path.resolve(__dirname, '..');
 const SIZES = [1, 10, 100];
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const EVENTS = 300;
+const WRITE = process.argv.includes('--write') || process.env.BENCH_WRITE === '1';
 const BASELINE: Variant = 'AwsCustomResource';
 /** The ChimeSDKVoice handler asset: the one every variant's stack and the speed runs use. */
 const SDK_VOICE_HANDLER = path.join(HANDLER_OUT_DIR, 'chime-sdk-voice');
@@ -276,6 +278,10 @@ async function main(): Promise<void> {
     apiCalls: calls,
     targets,
   };
+  if (!WRITE) {
+    console.log(`\nDone in ${results.seconds} s (Node ${process.version}); bench/results.json and bench/chart.svg left as they are (npm run bench -- --write replaces them).`);
+    return;
+  }
   fs.writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, undefined, 2)}\n`);
   fs.writeFileSync(path.join(__dirname, 'chart.svg'), svgChart(template, synth, floor, SIZES, VARIANTS));
   console.log(`\nWrote bench/results.json and bench/chart.svg (${results.seconds} s, Node ${process.version}).`);

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
+  ArnFormat,
   CfnOutput,
   CustomResource,
   CustomResourceProvider,
@@ -15,7 +16,18 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { ApiNamespace, CallDistribution, GroupSpec, HANDLER_ACTIONS, LIMITS, RESOURCE_TYPE, validateGroupSpec } from './rules';
+import {
+  ApiNamespace,
+  CallDistribution,
+  GROUP_ID_PATTERN,
+  GroupSpec,
+  HANDLER_ACTIONS,
+  LEGACY_REGION,
+  LIMITS,
+  REGION_PATTERN,
+  RESOURCE_TYPE,
+  validateGroupSpec,
+} from './rules';
 
 /** A voice connector in a group, and its place in the failover order. */
 export interface VoiceConnectorItem {
@@ -60,6 +72,8 @@ export interface VoiceConnectorGroupProps {
   /**
    * What happens to the group when it leaves the stack or the stack is deleted.
    * `RemovalPolicy.RETAIN` keeps it (and its voice connector items) in the account.
+   * `RemovalPolicy.SNAPSHOT` is refused: a group has no snapshots.
+   * `applyRemovalPolicy` sets the same thing after construction.
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
@@ -74,6 +88,36 @@ export interface VoiceConnectorGroupProps {
 export interface IVoiceConnectorGroup extends IResource {
   /** The group's ID. */
   readonly voiceConnectorGroupId: string;
+  /** The API namespace that manages the group. */
+  readonly apiNamespace: ApiNamespace;
+  /**
+   * The group's ARN, `arn:<partition>:chime:<region>:<account>:vcg/<group ID>`. Only groups in
+   * `ApiNamespace.CHIME_SDK_VOICE` have one: reading it on a legacy `ApiNamespace.CHIME` group
+   * throws at synth time.
+   */
+  readonly voiceConnectorGroupArn: string;
+}
+
+/** What identifies a group that already exists, for {@link VoiceConnectorGroup.fromVoiceConnectorGroupAttributes}. */
+export interface VoiceConnectorGroupAttributes {
+  /** The group's ID, as the API returns it. */
+  readonly voiceConnectorGroupId: string;
+  /**
+   * The API namespace that manages the group.
+   * @default ApiNamespace.CHIME_SDK_VOICE
+   */
+  readonly apiNamespace?: ApiNamespace;
+  /**
+   * The Region whose Amazon Chime SDK Voice endpoint manages the group; it goes into the
+   * group's ARN. Not allowed with `ApiNamespace.CHIME`, whose only endpoint is in us-east-1.
+   * @default - the stack's Region
+   */
+  readonly region?: string;
+  /**
+   * The account that owns the group; it goes into the group's ARN.
+   * @default - the stack's account
+   */
+  readonly account?: string;
 }
 
 /** The Lambda function's time limit; the handler stops calling the API well before it. */
@@ -176,12 +220,52 @@ function claimName(group: VoiceConnectorGroup, spec: GroupSpec): void {
  * namespace they use, and the group ID is also emitted as a stack output.
  */
 export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGroup {
-  /** Refers to a group that already exists, by its ID. */
+  /**
+   * Refers to a group that already exists, by its ID, managed through Amazon Chime SDK Voice in
+   * the stack's Region and account. For a legacy group, or one elsewhere, use
+   * {@link VoiceConnectorGroup.fromVoiceConnectorGroupAttributes}.
+   */
   public static fromVoiceConnectorGroupId(scope: Construct, id: string, voiceConnectorGroupId: string): IVoiceConnectorGroup {
+    return VoiceConnectorGroup.fromVoiceConnectorGroupAttributes(scope, id, { voiceConnectorGroupId });
+  }
+
+  /** Refers to a group that already exists, by its ID, namespace, Region and account. */
+  public static fromVoiceConnectorGroupAttributes(scope: Construct, id: string, attrs: VoiceConnectorGroupAttributes): IVoiceConnectorGroup {
+    const apiNamespace = attrs.apiNamespace ?? ApiNamespace.CHIME_SDK_VOICE;
+    const legacy = apiNamespace === ApiNamespace.CHIME;
+    const { voiceConnectorGroupId, region } = attrs;
+    const problems: string[] = [];
+    if (!Token.isUnresolved(voiceConnectorGroupId) && !GROUP_ID_PATTERN.test(voiceConnectorGroupId)) {
+      problems.push(`voiceConnectorGroupId: '${voiceConnectorGroupId}' is not a voice connector group ID, which is up to 128 letters, digits and '-', starting with a letter or digit, for example 'a6c3582e-ac81-40e1-9c6c-0a7ee79fb842'`);
+    }
+    if (!Object.values(ApiNamespace).includes(apiNamespace)) {
+      problems.push(`apiNamespace: '${apiNamespace}' is not a namespace; use one of ${Object.values(ApiNamespace).join(', ')}`);
+    }
+    if (legacy && region !== undefined) {
+      problems.push(`region: '${region}' cannot be set with ApiNamespace.CHIME, whose only endpoint is in ${LEGACY_REGION}; remove region`);
+    } else if (region !== undefined && !Token.isUnresolved(region) && !REGION_PATTERN.test(region)) {
+      problems.push(`region: '${region}' is not an AWS Region name such as 'us-east-1'`);
+    }
+    if (problems.length > 0) {
+      throw new Error(`VoiceConnectorGroup ${scope.node.path}/${id}: ${problems.join('; ')}`);
+    }
+
     class Imported extends Resource implements IVoiceConnectorGroup {
       public readonly voiceConnectorGroupId = voiceConnectorGroupId;
+      public readonly apiNamespace = apiNamespace;
+      public get voiceConnectorGroupArn(): string {
+        refuseLegacyArn(this, this.apiNamespace);
+        return Stack.of(this).formatArn({
+          service: 'chime',
+          resource: 'vcg',
+          resourceName: voiceConnectorGroupId,
+          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+          region: this.env.region,
+          account: this.env.account,
+        });
+      }
     }
-    return new Imported(scope, id);
+    return new Imported(scope, id, { region: legacy ? undefined : region, account: attrs.account });
   }
 
   public readonly voiceConnectorGroupId: string;
@@ -191,6 +275,7 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
   public readonly apiNamespace: ApiNamespace;
   /** The stack output that carries the group ID. */
   public readonly idOutput: CfnOutput;
+  private readonly resource: CustomResource;
 
   constructor(scope: Construct, id: string, props: VoiceConnectorGroupProps = {}) {
     super(scope, id);
@@ -215,14 +300,14 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
 
     const serviceToken = provider(this).serviceToken;
 
-    const resource = new CustomResource(this, 'Resource', {
+    this.resource = new CustomResource(this, 'Resource', {
       serviceToken,
       resourceType: RESOURCE_TYPE,
       serviceTimeout: SERVICE_TIMEOUT,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
       properties: { ...spec },
     });
-    this.voiceConnectorGroupId = resource.ref;
+    this.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.DESTROY);
+    this.voiceConnectorGroupId = this.resource.ref;
 
     const named = Token.isUnresolved(this.voiceConnectorGroupName) ? '' : ` '${this.voiceConnectorGroupName}'`;
     this.idOutput = new CfnOutput(this, 'VoiceConnectorGroupId', {
@@ -230,5 +315,39 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
       description: `ID of the Amazon Chime voice connector group${named} (${this.node.path})`,
       exportName: props.exportName,
     });
+  }
+
+  /** The ARN the API returns for the group; see {@link IVoiceConnectorGroup.voiceConnectorGroupArn}. */
+  public get voiceConnectorGroupArn(): string {
+    refuseLegacyArn(this, this.apiNamespace);
+    return this.resource.getAttString('VoiceConnectorGroupArn');
+  }
+
+  /**
+   * Sets what happens to the group when it leaves the stack or the stack is deleted, like the
+   * `removalPolicy` prop. `RemovalPolicy.SNAPSHOT` is refused: a group has no snapshots.
+   */
+  public applyRemovalPolicy(policy: RemovalPolicy): void {
+    // Checked here rather than left to CDK, whose own check depends on a feature flag in the app's cdk.json.
+    if (policy === RemovalPolicy.SNAPSHOT) {
+      throw new Error(
+        `VoiceConnectorGroup ${this.node.path}: removalPolicy: RemovalPolicy.SNAPSHOT is not possible, a voice connector group has no snapshots; use RemovalPolicy.RETAIN to keep the group or RemovalPolicy.DESTROY to delete it`,
+      );
+    }
+    // The custom resource is an L2 of its own, so the policy goes to it rather than to a CfnResource child of this construct.
+    this.resource.applyRemovalPolicy(policy);
+  }
+}
+
+/**
+ * The ARN is offered for Amazon Chime SDK Voice groups only: the legacy namespace, no longer
+ * supported by AWS, is not relied on to return one, and a template that read a missing attribute
+ * would fail at deploy time rather than here.
+ */
+function refuseLegacyArn(group: IVoiceConnectorGroup, namespace: ApiNamespace): void {
+  if (namespace === ApiNamespace.CHIME) {
+    throw new Error(
+      `VoiceConnectorGroup ${group.node.path}: voiceConnectorGroupArn: a group in ApiNamespace.CHIME has no ARN attribute; refer to it by voiceConnectorGroupId, or manage the group through ApiNamespace.CHIME_SDK_VOICE`,
+    );
   }
 }

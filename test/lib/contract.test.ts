@@ -1,10 +1,8 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { crossRegionTelephony } from '../../bin/cross-region';
-import { TelephonyStack } from '../../bin/telephony-stack';
+import { telephonyStacks } from '../../bin/telephony-app';
 import { ApiNamespace, VoiceConnectorGroup, VoiceConnectorGroupProps } from '../../lib';
+import { appWithCdkJsonContext } from '../bin/cdk-json';
 
 /**
  * Logical IDs and ServiceTokens are a contract with every deployed stack: CloudFormation refuses
@@ -20,20 +18,13 @@ const RELEASED: Record<string, Record<string, object>> = {
   ChimeConnectorWest: {},
 };
 
-/** The example app as `npx cdk synth` builds it, with the context of the app's own cdk.json. */
-function exampleApp(): App {
-  const { context } = JSON.parse(fs.readFileSync(path.join(__dirname, '../../cdk.json'), 'utf8'));
-  const app = new App({ context });
-  new TelephonyStack(app, 'ChimeTelephonyStack', { env: { region: 'us-east-1' } });
-  crossRegionTelephony(app);
-  return app;
-}
-
 const groupsOf = (stack: Stack) =>
   Object.fromEntries(Object.entries(Template.fromStack(stack).findResources('Custom::VoiceConnectorGroup')).map(([id, r]) => [id, r.Properties.ServiceToken]));
 
 it('keeps the released logical IDs and ServiceTokens of the example stacks', () => {
-  const app = exampleApp();
+  // The example app as `npx cdk synth` builds it.
+  const app = appWithCdkJsonContext();
+  telephonyStacks(app);
   const found = Object.fromEntries(app.node.children.filter(Stack.isStack).map((s) => [s.stackName, groupsOf(s)]));
 
   expect(found).toEqual(RELEASED);

@@ -1,44 +1,9 @@
-import * as path from 'path';
-import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { CfnRole } from 'aws-cdk-lib/aws-iam';
-import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { IConstruct } from 'constructs';
-import { crossRegionTelephony } from '../../bin/cross-region';
-import { TelephonyStack } from '../../bin/telephony-stack';
+import { telephonyStacks } from '../../bin/telephony-app';
 import { ApiNamespace, VoiceConnectorGroup } from '../../lib';
-
-/** Every acknowledgement that applies to a construct: its own and its ancestors'. */
-function acknowledgementsOf(construct: IConstruct): Record<string, string> {
-  const found: Record<string, string> = {};
-  for (let c: IConstruct | undefined = construct; c; c = c.node.scope) {
-    for (const entry of c.node.metadata) {
-      if (entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY) Object.assign(found, entry.data);
-    }
-  }
-  return found;
-}
-
-/**
- * Runs the AwsSolutions pack over a stack's synthesised template. The template is read back with
- * CfnInclude so every resource is a typed L1 the rules inspect (the provider's own resources are
- * plain CfnResources, which the rules would pass over), and the acknowledgements recorded in the
- * app are carried over to the same logical IDs.
- */
-function findings(stack: Stack, assemblyDir: string): string[] {
-  const acknowledged = new Map<string, Record<string, string>>();
-  for (const c of stack.node.findAll()) {
-    if (CfnResource.isCfnResource(c)) acknowledged.set(stack.resolve(c.logicalId), acknowledgementsOf(c));
-  }
-  const check = new Stack(new App(), 'Check');
-  const template = new CfnInclude(check, 'Template', { templateFile: path.join(assemblyDir, stack.templateFile) });
-  for (const [logicalId, rules] of acknowledged) {
-    for (const [id, reason] of Object.entries(rules)) {
-      Validations.of(template.getResource(logicalId)).acknowledge({ id: id.replace(/^annotation::/i, ''), reason });
-    }
-  }
-  return new AwsSolutionsChecks().validateScope(check.node.root).violations.map((v) => `${stack.stackName} ${v.ruleName}: ${v.description}`);
-}
+import { appWithCdkJsonContext } from '../bin/cdk-json';
+import { acknowledgementsOf, findings } from './nag-findings';
 
 it('finds problems when there are some, so a clean result means something', () => {
   const app = new App();
@@ -51,8 +16,8 @@ it('finds problems when there are some, so a clean result means something', () =
 });
 
 it('passes the AwsSolutions pack on every stack of the example app', () => {
-  const app = new App();
-  const stacks = [new TelephonyStack(app, 'ChimeTelephonyStack', { env: { region: 'us-east-1' } }), ...Object.values(crossRegionTelephony(app))];
+  const app = appWithCdkJsonContext();
+  const stacks = Object.values(telephonyStacks(app));
   const dir = app.synth().directory;
   expect(stacks.flatMap((s) => findings(s, dir))).toEqual([]);
 });

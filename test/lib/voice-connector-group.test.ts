@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnElement, CfnParameter, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { ApiNamespace, CallDistribution, HANDLER_ACTIONS, VoiceConnectorGroup, VoiceConnectorGroupProps } from '../../lib';
+import { ApiNamespace, CallDistribution, HANDLER_ACTIONS, VoiceConnectorGroup, VoiceConnectorGroupAttributes, VoiceConnectorGroupProps } from '../../lib';
 import { SDK_VOICE_NAME_PATTERN } from '../../lib/rules';
 
 function stack(region = 'eu-west-1'): Stack {
@@ -78,9 +78,86 @@ describe('resource', () => {
     ]);
   });
 
-  it('imports an existing group by ID', () => {
-    const group = VoiceConnectorGroup.fromVoiceConnectorGroupId(stack(), 'Existing', 'abc123');
-    expect(group.voiceConnectorGroupId).toBe('abc123');
+  it('keeps the group with applyRemovalPolicy(RemovalPolicy.RETAIN), as any L2 does', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Kept').applyRemovalPolicy(RemovalPolicy.RETAIN);
+    Template.fromStack(s).hasResource('Custom::VoiceConnectorGroup', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('refuses RemovalPolicy.SNAPSHOT by its own check, in props and in applyRemovalPolicy, without the app flag', () => {
+    // A plain App has no @aws-cdk/core:validateSnapshotRemovalPolicy flag, like most consumers' apps.
+    const message = 'VoiceConnectorGroup Telephony/Group: removalPolicy: RemovalPolicy.SNAPSHOT is not possible';
+    expect(() => new VoiceConnectorGroup(stack(), 'Group', { removalPolicy: RemovalPolicy.SNAPSHOT })).toThrow(message);
+    const group = new VoiceConnectorGroup(stack(), 'Group');
+    expect(() => group.applyRemovalPolicy(RemovalPolicy.SNAPSHOT)).toThrow(message);
+  });
+
+  it('gives a Chime SDK Voice group the ARN the handler returns', () => {
+    const s = stack();
+    const group = new VoiceConnectorGroup(s, 'Group');
+    const logicalId = s.getLogicalId(group.node.findChild('Resource').node.defaultChild as CfnElement);
+    expect(s.resolve(group.voiceConnectorGroupArn)).toEqual({ 'Fn::GetAtt': [logicalId, 'VoiceConnectorGroupArn'] });
+  });
+
+  it('refuses to read the ARN of a legacy group, at synth time', () => {
+    const group = new VoiceConnectorGroup(stack(), 'Group', { apiNamespace: ApiNamespace.CHIME });
+    expect(() => group.voiceConnectorGroupArn).toThrow('VoiceConnectorGroup Telephony/Group: voiceConnectorGroupArn: a group in ApiNamespace.CHIME has no ARN attribute');
+  });
+});
+
+describe('import', () => {
+  const id = 'a6c3582e-ac81-40e1-9c6c-0a7ee79fb842';
+  /** An ARN in the stack's partition, which CDK leaves to CloudFormation. */
+  const arn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
+
+  it('imports an existing group by ID, as a Chime SDK Voice group in the stack\'s Region and account', () => {
+    const s = stack();
+    const group = VoiceConnectorGroup.fromVoiceConnectorGroupId(s, 'Existing', id);
+    expect(group.voiceConnectorGroupId).toBe(id);
+    expect(group.apiNamespace).toBe(ApiNamespace.CHIME_SDK_VOICE);
+    expect(s.resolve(group.voiceConnectorGroupArn)).toEqual(arn(`:chime:eu-west-1:123456789012:vcg/${id}`));
+  });
+
+  it.each(['', 'abc/123', '-leading-dash', 'has space', 'x'.repeat(129)])('refuses %j as a group ID, naming the construct path', (bad) => {
+    expect(() => VoiceConnectorGroup.fromVoiceConnectorGroupId(stack(), 'Existing', bad)).toThrow(
+      `VoiceConnectorGroup Telephony/Existing: voiceConnectorGroupId: '${bad}' is not a voice connector group ID`,
+    );
+  });
+
+  it('accepts a token as the ID, which is known only at deploy time', () => {
+    const s = stack();
+    const group = VoiceConnectorGroup.fromVoiceConnectorGroupId(s, 'Existing', new CfnParameter(s, 'GroupId').valueAsString);
+    expect(s.resolve(group.voiceConnectorGroupId)).toEqual({ Ref: 'GroupId' });
+  });
+
+  it('forms the ARN from the given Region and account', () => {
+    const s = stack();
+    const group = VoiceConnectorGroup.fromVoiceConnectorGroupAttributes(s, 'Existing', { voiceConnectorGroupId: id, region: 'us-west-2', account: '210987654321' });
+    expect(s.resolve(group.voiceConnectorGroupArn)).toEqual(arn(`:chime:us-west-2:210987654321:vcg/${id}`));
+  });
+
+  it('forms the ARN with tokens in an environment-agnostic stack', () => {
+    const s = new Stack(new App(), 'Agnostic');
+    const group = VoiceConnectorGroup.fromVoiceConnectorGroupId(s, 'Existing', id);
+    expect(s.resolve(group.voiceConnectorGroupArn)).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':chime:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:vcg/${id}`]],
+    });
+  });
+
+  it('imports a legacy group, whose ARN it refuses to form', () => {
+    const group = VoiceConnectorGroup.fromVoiceConnectorGroupAttributes(stack(), 'Legacy', { voiceConnectorGroupId: id, apiNamespace: ApiNamespace.CHIME });
+    expect(group.apiNamespace).toBe(ApiNamespace.CHIME);
+    expect(() => group.voiceConnectorGroupArn).toThrow('VoiceConnectorGroup Telephony/Legacy: voiceConnectorGroupArn: a group in ApiNamespace.CHIME has no ARN attribute');
+  });
+
+  it.each<[string, Partial<VoiceConnectorGroupAttributes>, string]>([
+    ['a Region for a legacy group', { apiNamespace: ApiNamespace.CHIME, region: 'us-east-1' }, "region: 'us-east-1' cannot be set with ApiNamespace.CHIME"],
+    ['a malformed Region', { region: 'Ohio' }, "region: 'Ohio' is not an AWS Region name"],
+    ['an unknown namespace', { apiNamespace: 'Voice' as ApiNamespace }, "apiNamespace: 'Voice' is not a namespace"],
+  ])('refuses %s, naming the construct path and the attribute', (_case, attrs, message) => {
+    expect(() => VoiceConnectorGroup.fromVoiceConnectorGroupAttributes(stack(), 'Existing', { voiceConnectorGroupId: id, ...attrs })).toThrow(
+      `VoiceConnectorGroup Telephony/Existing: ${message}`,
+    );
   });
 });
 
