@@ -164,6 +164,11 @@ export class ChimeEndpoint {
     return id;
   }
 
+  /** Adds a group as if it had been created through the API, and returns its ID. */
+  addGroup(namespace: Namespace, region: string, name: string, items: Item[] = []): string {
+    return this.newGroup(namespace, region, { name, items }).id;
+  }
+
   /** Associates phone numbers with a group, as AssociatePhoneNumbersWithVoiceConnectorGroup would. */
   associatePhoneNumbers(groupId: string, numbers: string[]): void {
     const group = this.groups.get(groupId);
@@ -283,10 +288,7 @@ export class ChimeEndpoint {
         if (this.groups.size >= this.groupQuota) {
           throw new ApiError('ResourceLimitExceeded', `The account has reached its limit of ${this.groupQuota} voice connector groups`);
         }
-        const now = new Date().toISOString();
-        const group: Group = { id: randomUUID(), namespace, region, ...fields, phoneNumbers: [], created: now, sequence: this.sequence++, updated: now };
-        this.groups.set(group.id, group);
-        return [201, { VoiceConnectorGroup: this.render(group) }];
+        return [201, { VoiceConnectorGroup: this.render(this.newGroup(namespace, region, fields)) }];
       }
       case 'GetVoiceConnectorGroup':
         return [200, { VoiceConnectorGroup: this.render(this.find(namespace, region, id)) }];
@@ -361,6 +363,13 @@ export class ChimeEndpoint {
     }
     const callDistribution = body.CallDistributionType as string | undefined;
     return { name, items: items.map((i) => ({ VoiceConnectorId: i.VoiceConnectorId, Priority: i.Priority })), callDistribution };
+  }
+
+  private newGroup(namespace: Namespace, region: string, fields: Pick<Group, 'name' | 'items' | 'callDistribution'>): Group {
+    const now = new Date().toISOString();
+    const group: Group = { id: randomUUID(), namespace, region, ...fields, phoneNumbers: [], created: now, sequence: this.sequence++, updated: now };
+    this.groups.set(group.id, group);
+    return group;
   }
 
   private find(namespace: Namespace, region: string, id: string | undefined): Group {

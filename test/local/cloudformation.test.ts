@@ -18,14 +18,6 @@ const assembly = (resources: StackSpec['resources'], more: Partial<StackSpec> = 
 const deploy = (resources: StackSpec['resources'], more: Partial<StackSpec> = {}) => cfn.deploy(assembly(resources, more), STACK);
 const shape = (events: EventRecord[]) => events.map((e) => [e.logicalId, e.requestType, e.phase, e.status]);
 const sentTo = (logicalId: string) => cfn.sent.filter((s) => s.logicalId === logicalId).map((s) => s.event);
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 beforeEach(async () => {
   root = tempRoot();
