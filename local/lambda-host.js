@@ -27,7 +27,7 @@ https.globalAgent.defaultPort = Number(process.env.LOCAL_RESPONSE_PORT);
 let delivery;
 const request = https.request;
 https.request = function (options, ...rest) {
-  const labelled = options && typeof options === 'object' && !(options instanceof URL) && delivery !== undefined
+  const labelled = options && typeof options === 'object' && !(options instanceof require('url').URL) && delivery !== undefined
     ? { ...options, headers: { ...options.headers, 'x-local-delivery': String(delivery) } }
     : options;
   return request.call(this, labelled, ...rest);
