@@ -612,12 +612,14 @@ export class LocalCloudFormation {
     this.sent.push(sent);
     // Source: AWS::CloudFormation::CustomResource reference, ServiceTimeout (default 3,600 s).
     const limit = Math.min(Number(properties.ServiceTimeout ?? 3600) * 1000, this.options.responseTimeoutMs ?? 120_000);
+    let timer: NodeJS.Timeout | undefined;
     const outcome = await new Promise<Outcome | undefined>((decide) => {
       const pending: Pending = { sent, fn, started: Date.now(), deliveries: 0, chains: 0, answered: new Set(), causes: new Map(), decide };
       this.pending.set(requestId, pending);
-      this.later(limit, () => decide(undefined));
+      timer = this.later(limit, () => decide(undefined));
       this.deliver(pending);
     });
+    this.cancel(timer!);
     return outcome ?? { status: 'FAILED', reason: NO_RESPONSE_REASON };
   }
 
