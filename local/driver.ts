@@ -313,6 +313,8 @@ export class LocalCloudFormation {
   private readonly pending = new Map<string, Pending>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Every execution environment process that has not exited yet. */
+  private readonly children = new Set<ChildProcess>();
   private readonly duplicateChance: () => number;
   private refusals = 0;
   private stopped = false;
@@ -505,7 +507,10 @@ export class LocalCloudFormation {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     for (const pending of this.pending.values()) if (!pending.outcome) pending.decide();
-    for (const envs of this.environments.values()) for (const env of envs) env.child.kill('SIGKILL');
+    // Wait for every process to be gone, so nothing of this driver outlives stop().
+    const exits = [...this.children].map((child) => new Promise((resolve) => child.once('exit', resolve)));
+    for (const child of this.children) child.kill('SIGKILL');
+    await Promise.all(exits);
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     fs.rmSync(this.dir, { recursive: true, force: true });
@@ -769,6 +774,7 @@ export class LocalCloudFormation {
       },
     });
     const env: Environment = { child, busy: true };
+    this.children.add(child);
     const keep = (chunk: Buffer) => {
       this.logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
       this.logs.splice(0, Math.max(0, this.logs.length - 5000));
@@ -779,6 +785,7 @@ export class LocalCloudFormation {
       if (m.id) env.settle?.(m.error);
     });
     child.on('exit', (code, signal) => {
+      this.children.delete(child);
       env.settle?.(`the execution environment exited with ${signal ?? code}`);
       this.retire(fn, env);
     });
