@@ -33,6 +33,7 @@ export type Operation =
   | 'UpdateVoiceConnectorGroup'
   | 'DeleteVoiceConnectorGroup'
   | 'ListVoiceConnectorGroups'
+  | 'ListPhoneNumbers'
   | 'CreateVoiceConnector'
   | 'DeleteVoiceConnector';
 
@@ -57,6 +58,8 @@ export interface Group {
   callDistribution?: string;
   phoneNumbers: string[];
   readonly created: string;
+  /** Creation order: groups made in the same millisecond still list in the order they were made. */
+  readonly sequence: number;
   updated: string;
 }
 export interface Connector {
@@ -71,12 +74,17 @@ export interface LoggedRequest {
   readonly status: number | 'dropped';
   /** Set when an injected fault, not the API's rules, decided the answer. */
   readonly faulted: boolean;
+  /** Set when the call took effect although its answer was dropped. */
+  readonly committed?: boolean;
 }
 
 interface Fault {
   readonly operations: Operation[];
   readonly error?: ErrorCode;
-  readonly drop?: boolean;
+  /** Close the connection without an answer; `after: 'commit'` first lets the call take effect. */
+  readonly drop?: 'before' | 'commit';
+  /** Hold the answer this long after the call took effect. */
+  readonly delayMs?: number;
   remaining?: number;
   readonly fraction?: number;
 }
@@ -94,8 +102,8 @@ class ApiError extends Error {
   }
 }
 
-/** A small seeded generator (mulberry32): fraction faults hit the same requests on every run. */
-function seeded(seed: number): () => number {
+/** A small seeded generator (mulberry32): seeded faults hit the same requests on every run. */
+export function seeded(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -128,6 +136,7 @@ export class ChimeEndpoint {
   /** Added before every answer. */
   latencyMs = 0;
   private faults: Fault[] = [];
+  private sequence = 0;
   private random: () => number;
   private readonly server: http.Server;
 
@@ -155,6 +164,11 @@ export class ChimeEndpoint {
     return id;
   }
 
+  /** Adds a group as if it had been created through the API, and returns its ID. */
+  addGroup(namespace: Namespace, region: string, name: string, items: Item[] = []): string {
+    return this.newGroup(namespace, region, { name, items }).id;
+  }
+
   /** Associates phone numbers with a group, as AssociatePhoneNumbersWithVoiceConnectorGroup would. */
   associatePhoneNumbers(groupId: string, numbers: string[]): void {
     const group = this.groups.get(groupId);
@@ -174,7 +188,20 @@ export class ChimeEndpoint {
 
   /** Closes the connection without an answer for the next `count` matching requests. */
   dropNext(count: number, operations = GROUP_OPERATIONS): void {
-    this.faults.push({ operations, drop: true, remaining: count });
+    this.faults.push({ operations, drop: 'before', remaining: count });
+  }
+
+  /**
+   * Lets the next `count` matching requests take effect, then closes the connection before the
+   * answer: the caller cannot tell, and the SDK retries a POST that already made its group.
+   */
+  commitThenDropNext(count: number, operations = GROUP_OPERATIONS): void {
+    this.faults.push({ operations, drop: 'commit', remaining: count });
+  }
+
+  /** Lets the next `count` matching requests take effect at once but answers each `delayMs` later. */
+  delayNext(count: number, delayMs: number, operations = GROUP_OPERATIONS): void {
+    this.faults.push({ operations, delayMs, remaining: count });
   }
 
   clearFaults(): void {
@@ -216,10 +243,12 @@ export class ChimeEndpoint {
     const namespace = ns === 'chime' || ns === 'chime-sdk-voice' ? (ns as Namespace) : undefined;
     const operation = rest.length === 0 && namespace ? route(req.method ?? '', collection, id) : undefined;
     const region = CREDENTIAL_SCOPE.exec(req.headers.authorization ?? '')?.[1];
-    const log = (status: number | 'dropped', faulted = false) =>
-      this.requests.push({ operation: operation ?? 'Unknown', namespace, region, status, faulted });
+    const log = (status: number | 'dropped', faulted = false, committed = false) =>
+      this.requests.push({ operation: operation ?? 'Unknown', namespace, region, status, faulted, ...(committed ? { committed } : {}) });
+    const fault = operation && namespace && region ? this.pickFault(operation) : undefined;
     const send = (status: number, body?: object) => {
-      if (this.latencyMs > 0) setTimeout(() => reply(res, status, body), this.latencyMs);
+      const wait = this.latencyMs + (fault?.delayMs ?? 0);
+      if (wait > 0) setTimeout(() => reply(res, status, body), wait);
       else reply(res, status, body);
     };
     const fail = (error: ApiError, faulted = false) => {
@@ -230,8 +259,7 @@ export class ChimeEndpoint {
 
     if (!operation || !namespace) return fail(new ApiError('NotFound', `No such operation: ${req.method} ${url.pathname}`));
     if (!region) return fail(new ApiError('UnauthorizedClient', 'Missing or malformed SigV4 Authorization header'));
-    const fault = this.pickFault(operation);
-    if (fault?.drop) {
+    if (fault?.drop === 'before') {
       log('dropped', true);
       req.socket.destroy();
       return;
@@ -240,6 +268,11 @@ export class ChimeEndpoint {
     try {
       const body = chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
       const [status, answer] = this.execute(operation, namespace, region, id ? decodeURIComponent(id) : undefined, body, url.searchParams);
+      if (fault?.drop === 'commit') {
+        log('dropped', true, true);
+        req.socket.destroy();
+        return;
+      }
       log(status);
       send(status, answer);
     } catch (err) {
@@ -255,10 +288,7 @@ export class ChimeEndpoint {
         if (this.groups.size >= this.groupQuota) {
           throw new ApiError('ResourceLimitExceeded', `The account has reached its limit of ${this.groupQuota} voice connector groups`);
         }
-        const now = new Date().toISOString();
-        const group: Group = { id: randomUUID(), namespace, region, ...fields, phoneNumbers: [], created: now, updated: now };
-        this.groups.set(group.id, group);
-        return [201, { VoiceConnectorGroup: this.render(group) }];
+        return [201, { VoiceConnectorGroup: this.render(this.newGroup(namespace, region, fields)) }];
       }
       case 'GetVoiceConnectorGroup':
         return [200, { VoiceConnectorGroup: this.render(this.find(namespace, region, id)) }];
@@ -275,13 +305,22 @@ export class ChimeEndpoint {
         return [204];
       }
       case 'ListVoiceConnectorGroups': {
-        const all = this.groupsIn(namespace, region).sort((a, b) => a.created.localeCompare(b.created) || a.id.localeCompare(b.id));
-        const max = Number(query.get('max-results') ?? 99);
-        if (!Number.isInteger(max) || max < 1 || max > 99) throw new ApiError('BadRequest', 'MaxResults must be from 1 to 99');
-        const start = Number(query.get('next-token') ?? 0);
-        const page = all.slice(start, start + max);
-        const next = start + max < all.length ? String(start + max) : undefined;
-        return [200, { VoiceConnectorGroups: page.map((g) => this.render(g)), ...(next ? { NextToken: next } : {}) }];
+        const all = this.groupsIn(namespace, region).sort((a, b) => a.sequence - b.sequence);
+        const { items, NextToken } = page(all, query);
+        return [200, { VoiceConnectorGroups: items.map((g) => this.render(g)), ...(NextToken ? { NextToken } : {}) }];
+      }
+      case 'ListPhoneNumbers': {
+        const filter = query.get('filter-name');
+        const value = query.get('filter-value');
+        if ((filter === null) !== (value === null)) throw new ApiError('BadRequest', 'FilterName and FilterValue must be given together');
+        if (filter !== null && !PHONE_NUMBER_FILTERS.includes(filter)) throw new ApiError('BadRequest', `FilterName must be one of ${PHONE_NUMBER_FILTERS.join(', ')}`);
+        // This endpoint associates numbers with groups only, so other filters match nothing.
+        const groups = this.groupsIn(namespace, region).sort((a, b) => a.sequence - b.sequence);
+        const numbers = groups
+          .filter((g) => filter === null || (filter === 'VoiceConnectorGroupId' && g.id === value))
+          .flatMap((g) => g.phoneNumbers.map((n) => renderPhoneNumber(g, n)));
+        const { items, NextToken } = page(numbers, query);
+        return [200, { PhoneNumbers: items, ...(NextToken ? { NextToken } : {}) }];
       }
       case 'CreateVoiceConnector': {
         const name = String(body.Name ?? '');
@@ -326,6 +365,13 @@ export class ChimeEndpoint {
     return { name, items: items.map((i) => ({ VoiceConnectorId: i.VoiceConnectorId, Priority: i.Priority })), callDistribution };
   }
 
+  private newGroup(namespace: Namespace, region: string, fields: Pick<Group, 'name' | 'items' | 'callDistribution'>): Group {
+    const now = new Date().toISOString();
+    const group: Group = { id: randomUUID(), namespace, region, ...fields, phoneNumbers: [], created: now, sequence: this.sequence++, updated: now };
+    this.groups.set(group.id, group);
+    return group;
+  }
+
   private find(namespace: Namespace, region: string, id: string | undefined): Group {
     const group = id ? this.groups.get(id) : undefined;
     if (!group || group.namespace !== namespace || group.region !== region) {
@@ -347,7 +393,36 @@ export class ChimeEndpoint {
   }
 }
 
+/** The filters ListPhoneNumbers accepts (PhoneNumberAssociationName in the API reference). */
+const PHONE_NUMBER_FILTERS = ['AccountId', 'UserId', 'VoiceConnectorId', 'VoiceConnectorGroupId', 'SipRuleId'];
+
+/** One page of a list, as the API pages it: `max-results` from 1 to 99, an opaque `next-token`. */
+function page<T>(all: T[], query: URLSearchParams): { items: T[]; NextToken?: string } {
+  const max = Number(query.get('max-results') ?? 99);
+  if (!Number.isInteger(max) || max < 1 || max > 99) throw new ApiError('BadRequest', 'MaxResults must be from 1 to 99');
+  const token = query.get('next-token');
+  const start = token === null ? 0 : Number(token);
+  if (!Number.isInteger(start) || start < 0 || start > all.length) throw new ApiError('BadRequest', `Invalid NextToken '${token}'`);
+  const next = start + max < all.length ? String(start + max) : undefined;
+  return { items: all.slice(start, start + max), NextToken: next };
+}
+
+/** A phone number associated with a group, as ListPhoneNumbers returns it (the ID is the E.164 number). */
+function renderPhoneNumber(group: Group, e164: string): object {
+  return {
+    PhoneNumberId: e164,
+    E164PhoneNumber: e164,
+    Type: 'Local',
+    ProductType: 'VoiceConnector',
+    Status: 'Assigned',
+    Associations: [{ Name: 'VoiceConnectorGroupId', Value: group.id, AssociatedTimestamp: group.updated }],
+    CreatedTimestamp: group.created,
+    UpdatedTimestamp: group.updated,
+  };
+}
+
 function route(method: string, collection: string, id: string | undefined): Operation | undefined {
+  if (collection === 'phone-numbers') return !id && method === 'GET' ? 'ListPhoneNumbers' : undefined;
   if (collection === 'voice-connector-groups') {
     if (!id) return ({ POST: 'CreateVoiceConnectorGroup', GET: 'ListVoiceConnectorGroups' } as const)[method as 'POST'];
     return ({ GET: 'GetVoiceConnectorGroup', PUT: 'UpdateVoiceConnectorGroup', DELETE: 'DeleteVoiceConnectorGroup' } as const)[method as 'GET'];

@@ -1,8 +1,9 @@
 'use strict';
 /**
- * Stands in for the AWS Lambda runtime: one process per provider function, running the synthesised
- * asset (CDK's __entrypoint__.js and the bundled handler) exactly as deployed. The driver sends it
- * invocations over IPC; the entrypoint answers CloudFormation by PUT to the event's ResponseURL.
+ * One Lambda execution environment: a process that runs the synthesised asset (CDK's
+ * __entrypoint__.js and the bundled handler) exactly as deployed, one invocation at a time, and
+ * keeps its module state between invocations as a warm Lambda environment does. The driver sends
+ * it invocations over IPC; the entrypoint answers CloudFormation by PUT to the event's ResponseURL.
  */
 const https = require('https');
 const path = require('path');
@@ -21,9 +22,21 @@ for (const name of ['AWS_ENDPOINT_URL_CHIME', 'AWS_ENDPOINT_URL_CHIME_SDK_VOICE'
 // default HTTPS port is that port. Its certificate is trusted through NODE_EXTRA_CA_CERTS.
 https.globalAgent.defaultPort = Number(process.env.LOCAL_RESPONSE_PORT);
 
+// Every delivery of an event carries the same ResponseURL, so the response server cannot tell them
+// apart by URL. The environment runs one invocation at a time and labels its PUTs with it.
+let delivery;
+const request = https.request;
+https.request = function (options, ...rest) {
+  const labelled = options && typeof options === 'object' && !(options instanceof require('url').URL) && delivery !== undefined
+    ? { ...options, headers: { ...options.headers, 'x-local-delivery': String(delivery) } }
+    : options;
+  return request.call(this, labelled, ...rest);
+};
+
 const entrypoint = require(path.join(process.argv[2], '__entrypoint__.js'));
 
 process.on('message', async ({ id, event, timeoutMs }) => {
+  delivery = id;
   const deadline = Date.now() + timeoutMs;
   try {
     await entrypoint.handler(event, { getRemainingTimeInMillis: () => deadline - Date.now() });
@@ -31,6 +44,8 @@ process.on('message', async ({ id, event, timeoutMs }) => {
   } catch (err) {
     // The entrypoint throws only when it could not deliver its response at all.
     process.send({ id, error: String((err && err.message) || err) });
+  } finally {
+    delivery = undefined;
   }
 });
 process.send({ ready: true });

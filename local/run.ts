@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -8,15 +9,24 @@ import { ChimeEndpoint, Operation } from './endpoint';
 
 /**
  * `npm run local`: the example app's whole lifecycle against the local Chime endpoint, without an
- * AWS account. Synthesises the stack, creates it, updates the group in place, deletes it, and
+ * AWS account. Synthesises the app as `npx cdk synth` does (with cdk.json's context), deploys every
+ * stack in dependency order, updates one group in place, destroys every stack in reverse order, and
  * prints what each step did and what the endpoint holds afterwards.
  */
 const STACK = 'ChimeTelephonyStack';
 const OPERATIONS: Operation[] = ['CreateVoiceConnectorGroup', 'UpdateVoiceConnectorGroup', 'GetVoiceConnectorGroup', 'DeleteVoiceConnectorGroup'];
+const ROOT = path.join(__dirname, '..');
 
-function synth(root: string, name: string, props: TelephonyStackProps): string {
-  const outdir = path.join(root, name);
-  const app = new App({ outdir });
+/** The whole app, synthesised by the CDK CLI exactly as `npx cdk synth` does. */
+function synthApp(outdir: string): string {
+  execFileSync('npx', ['cdk', 'synth', '--quiet', '--output', outdir], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  return outdir;
+}
+
+/** The example stack with other props, synthesised with the same cdk.json context. */
+function synthStack(outdir: string, props: TelephonyStackProps): string {
+  const { context } = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'));
+  const app = new App({ outdir, context });
   new TelephonyStack(app, STACK, { env: { region: 'us-east-1' }, ...props });
   app.synth();
   return outdir;
@@ -27,26 +37,29 @@ async function main(): Promise<void> {
   const endpoint = await ChimeEndpoint.start();
   const cfn = await LocalCloudFormation.start({ endpoint });
   const rows: string[][] = [];
-  const step = async (name: string, run: () => Promise<DeployResult>) => {
+  const step = async (name: string, run: () => Promise<Record<string, DeployResult>>) => {
     const calls = OPERATIONS.map((op) => endpoint.calls(op));
-    const result = await run();
+    const results = await run();
     const made = OPERATIONS.map((op, i) => `${op.replace('VoiceConnectorGroup', '')} ${endpoint.calls(op) - calls[i]}`).filter((c) => !c.endsWith(' 0'));
     const groups = [...endpoint.groups.values()].map((g) => `${g.name} [${g.items.map((i) => `${endpoint.connectors.get(i.VoiceConnectorId)?.region}:${i.Priority}`).join(', ')}]`);
-    for (const e of result.events) {
-      rows.push([name, result.status, `${e.logicalId} ${e.requestType}`, e.status, e.physicalId ?? '', made.join(', ') || 'none', groups.join('; ') || '(no groups)']);
-    }
-    if (result.status.includes('ROLLBACK') || result.status.endsWith('FAILED')) {
-      throw new Error(`${name} ended ${result.status}: ${result.events.map((e) => e.reason).filter(Boolean).join('; ')}`);
+    for (const [stack, result] of Object.entries(results)) {
+      const events = result.events.map((e) => [`${e.logicalId} ${e.requestType}`, e.status, e.physicalId ?? '']);
+      for (const [event, answer, id] of events.length > 0 ? events : [['(no custom resources)', '', '']]) {
+        rows.push([name, stack, result.status, event, answer, id, made.join(', ') || 'none', groups.join('; ') || '(no groups)']);
+      }
+      if (result.status.includes('ROLLBACK') || result.status.endsWith('FAILED')) {
+        throw new Error(`${name} ${stack} ended ${result.status}: ${result.failures.map((f) => `${f.logicalId}: ${f.reason}`).join('; ')}`);
+      }
     }
   };
   try {
-    const v1 = synth(root, 'v1', {});
-    const v2 = synth(root, 'v2', { groupName: 'pbx-failover-west-first', preferredRegion: 'us-west-2' });
-    await step('create', () => cfn.deploy(v1, STACK));
-    await step('update', () => cfn.deploy(v2, STACK));
-    await step('delete', () => cfn.destroy(STACK));
+    const app = synthApp(path.join(root, 'app'));
+    const v2 = synthStack(path.join(root, 'v2'), { groupName: 'pbx-failover-west-first', preferredRegion: 'us-west-2' });
+    await step('create', async () => (await cfn.deployApp(app)).stacks);
+    await step('update', async () => ({ [STACK]: await cfn.deploy(v2, STACK) }));
+    await step('delete', async () => (await cfn.destroyApp(app)).stacks);
     if (cfn.violations.length > 0) throw new Error(`responses broke the custom resource contract: ${cfn.violations.join('; ')}`);
-    print(['step', 'stack status', 'event', 'answer', 'group ID', 'API calls', 'endpoint holds'], rows);
+    print(['step', 'stack', 'stack status', 'event', 'answer', 'group ID', 'API calls', 'endpoint holds'], rows);
     console.log(`\nEndpoint ${endpoint.url}: ${endpoint.requests.length} requests, ${endpoint.groups.size} groups left.`);
   } finally {
     await cfn.stop();

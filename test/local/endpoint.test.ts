@@ -1,15 +1,16 @@
-import { ChimeClient, CreateVoiceConnectorGroupCommand as LegacyCreate } from '@aws-sdk/client-chime';
+import { ChimeClient, CreateVoiceConnectorGroupCommand as LegacyCreate, ListPhoneNumbersCommand as LegacyListPhoneNumbers } from '@aws-sdk/client-chime';
 import {
   ChimeSDKVoiceClient,
   CreateVoiceConnectorGroupCommand,
   DeleteVoiceConnectorGroupCommand,
   GetVoiceConnectorGroupCommand,
+  ListPhoneNumbersCommand as VoiceListPhoneNumbers,
   ListVoiceConnectorGroupsCommand,
   UpdateVoiceConnectorGroupCommand,
   VoiceConnectorItem,
 } from '@aws-sdk/client-chime-sdk-voice';
 import { LIMITS } from '../../lib';
-import { ChimeEndpoint, ErrorCode } from '../../local/endpoint';
+import { ChimeEndpoint, ErrorCode, Namespace } from '../../local/endpoint';
 
 /** The endpoint itself, spoken to by the real AWS SDK clients, as the handler speaks to it. */
 const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
@@ -186,4 +187,99 @@ it('drops connections, adds latency and fails a seeded fraction of requests when
   expect(await outcomes(7)).toEqual(first);
   expect(first.filter((r) => r === 'ThrottledClientException').length).toBeGreaterThan(3);
   expect(first.filter((r) => r === 'ok').length).toBeGreaterThan(3);
+});
+
+it('lets a call take effect and then drops the connection, so the SDK retries a POST that already made a group', async () => {
+  endpoint.commitThenDropNext(1, ['CreateVoiceConnectorGroup']);
+  const retrying = new ChimeSDKVoiceClient({ region: 'us-east-1', credentials, endpoint: `${endpoint.url}/chime-sdk-voice`, maxAttempts: 3 });
+
+  const made = await retrying.send(new CreateVoiceConnectorGroupCommand({ Name: 'twice' }));
+  retrying.destroy();
+
+  expect(made.$metadata.attempts).toBe(2);
+  expect(endpoint.groupsIn('chime-sdk-voice').map((g) => g.name)).toEqual(['twice', 'twice']);
+  expect(endpoint.requests.map((r) => [r.status, r.committed ?? false])).toEqual([
+    ['dropped', true],
+    [201, false],
+  ]);
+});
+
+it('answers the next calls of one operation late, after they took effect', async () => {
+  const made = (await create('slow')).VoiceConnectorGroup!.VoiceConnectorGroupId!;
+  endpoint.delayNext(1, 300, ['UpdateVoiceConnectorGroup']);
+
+  // A caller whose deadline comes before the answer gives up, though the rename took effect.
+  const gaveUp = await voice
+    .send(new UpdateVoiceConnectorGroupCommand({ VoiceConnectorGroupId: made, Name: 'renamed', VoiceConnectorItems: [] }), { abortSignal: AbortSignal.timeout(100) })
+    .then(() => 'answered in time', (e: Error) => e.name);
+
+  expect(gaveUp).toMatch(/Abort|Timeout/);
+  expect(endpoint.groups.get(made)!.name).toBe('renamed');
+  // Only the next call was slow.
+  const started = Date.now();
+  await voice.send(new GetVoiceConnectorGroupCommand({ VoiceConnectorGroupId: made }));
+  await voice.send(new UpdateVoiceConnectorGroupCommand({ VoiceConnectorGroupId: made, Name: 'again', VoiceConnectorItems: [] }));
+  expect(Date.now() - started).toBeLessThan(300);
+});
+
+it('lists groups created in the same millisecond in the order they were made', async () => {
+  const sameInstant = jest.spyOn(Date.prototype, 'toISOString').mockReturnValue('2026-01-01T00:00:00.000Z');
+  for (let i = 0; i < 5; i++) await create(`g${i}`);
+  sameInstant.mockRestore();
+
+  const listed = await voice.send(new ListVoiceConnectorGroupsCommand({}));
+
+  expect(listed.VoiceConnectorGroups!.map((g) => g.Name)).toEqual(['g0', 'g1', 'g2', 'g3', 'g4']);
+  expect(listed.VoiceConnectorGroups![0].CreatedTimestamp).toEqual(new Date('2026-01-01T00:00:00.000Z'));
+});
+
+/** One ListPhoneNumbers call through each namespace's own SDK client. */
+type ListPage = (input: { FilterName: 'VoiceConnectorGroupId'; FilterValue: string; MaxResults?: number; NextToken?: string }) => Promise<{ PhoneNumbers?: { PhoneNumberId?: string }[]; NextToken?: string }>;
+const listers: [Namespace, () => { list: ListPage; destroy(): void }][] = [
+  [
+    'chime-sdk-voice',
+    () => {
+      const client = new ChimeSDKVoiceClient({ region: 'us-east-1', credentials, endpoint: `${endpoint.url}/chime-sdk-voice`, maxAttempts: 1 });
+      return { list: (input) => client.send(new VoiceListPhoneNumbers(input)), destroy: () => client.destroy() };
+    },
+  ],
+  [
+    'chime',
+    () => {
+      const client = new ChimeClient({ region: 'us-east-1', credentials, endpoint: `${endpoint.url}/chime`, maxAttempts: 1 });
+      return { list: (input) => client.send(new LegacyListPhoneNumbers(input)), destroy: () => client.destroy() };
+    },
+  ],
+];
+
+describe.each(listers)('ListPhoneNumbers in the %s namespace', (namespace, clientOf) => {
+  it('lists the numbers of one group, page by page, as the API returns them', async () => {
+    const client = clientOf();
+    const [a, b] = [endpoint.addGroup(namespace, 'us-east-1', 'a'), endpoint.addGroup(namespace, 'us-east-1', 'b')];
+    endpoint.associatePhoneNumbers(a, ['+12065550100', '+12065550101', '+12065550102']);
+    endpoint.associatePhoneNumbers(b, ['+12065550199']);
+
+    const pages: string[][] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await client.list({ FilterName: 'VoiceConnectorGroupId', FilterValue: a, MaxResults: 2, NextToken });
+      pages.push(page.PhoneNumbers!.map((n) => n.PhoneNumberId!));
+      NextToken = page.NextToken;
+      if (pages.length === 1) {
+        expect(page.PhoneNumbers![0]).toMatchObject({
+          E164PhoneNumber: '+12065550100',
+          ProductType: 'VoiceConnector',
+          Status: 'Assigned',
+          Associations: [{ Name: 'VoiceConnectorGroupId', Value: a, AssociatedTimestamp: expect.any(Date) }],
+        });
+      }
+    } while (NextToken);
+    endpoint.failNext(1, 'ThrottledClient', ['ListPhoneNumbers']);
+    const throttled = await refusal(client.list({ FilterName: 'VoiceConnectorGroupId', FilterValue: a }));
+    client.destroy();
+
+    expect(pages).toEqual([['+12065550100', '+12065550101'], ['+12065550102']]);
+    expect(throttled.name).toBe('ThrottledClientException');
+    expect(endpoint.requests.filter((r) => r.operation === 'ListPhoneNumbers').map((r) => r.namespace)).toEqual([namespace, namespace, namespace]);
+  });
 });

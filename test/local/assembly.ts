@@ -1,0 +1,60 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+/**
+ * Hand-written cloud assemblies for testing the local CloudFormation itself: every custom resource
+ * is served by the tiny function in `fixture/`, whose behaviour each resource's properties choose,
+ * so these tests do not depend on the real handler.
+ */
+
+const FIXTURE = path.join(__dirname, 'fixture');
+
+export interface StackSpec {
+  readonly name: string;
+  /** @default 'us-east-1' */
+  readonly region?: string;
+  /** Other stacks this one is deployed after (the manifest's dependencies). */
+  readonly dependsOn?: string[];
+  /** Logical ID to the function's Timeout in seconds. @default { Fn: 30 } */
+  readonly functions?: Record<string, number>;
+  /** Logical ID to the custom resource's properties; ServiceToken defaults to the function Fn. */
+  readonly resources: Record<string, Record<string, unknown> & { DependsOn?: string[] }>;
+  readonly outputs?: Record<string, unknown>;
+}
+
+/** A function's ARN as a template refers to it, for a custom resource's ServiceToken. */
+export const tokenOf = (fn: string) => ({ 'Fn::GetAtt': [fn, 'Arn'] });
+
+/** Writes a cloud assembly with these stacks into a new directory under `root` and returns it. */
+export function writeAssembly(root: string, stacks: StackSpec[]): string {
+  const dir = fs.mkdtempSync(path.join(root, 'assembly-'));
+  fs.cpSync(FIXTURE, path.join(dir, 'asset.fixture'), { recursive: true });
+  const artifacts: Record<string, unknown> = {};
+  for (const spec of stacks) {
+    const functions = spec.functions ?? { Fn: 30 };
+    const Resources: Record<string, unknown> = {};
+    for (const [id, timeout] of Object.entries(functions)) {
+      Resources[id] = { Type: 'AWS::Lambda::Function', Properties: { Code: { S3Bucket: 'assets', S3Key: 'fixture.zip' }, Handler: '__entrypoint__.handler', Runtime: 'nodejs22.x', Timeout: timeout } };
+    }
+    for (const [id, { DependsOn, ...properties }] of Object.entries(spec.resources)) {
+      Resources[id] = { Type: 'Custom::Fixture', ...(DependsOn ? { DependsOn } : {}), Properties: { ServiceToken: tokenOf(Object.keys(functions)[0]), ...properties } };
+    }
+    fs.writeFileSync(path.join(dir, `${spec.name}.template.json`), JSON.stringify({ Resources, Outputs: spec.outputs }));
+    fs.writeFileSync(
+      path.join(dir, `${spec.name}.assets.json`),
+      JSON.stringify({ files: { fixture: { source: { path: 'asset.fixture', packaging: 'zip' }, destinations: { here: { objectKey: 'fixture.zip' } } } } }),
+    );
+    artifacts[`${spec.name}.assets`] = { type: 'cdk:asset-manifest', properties: { file: `${spec.name}.assets.json` } };
+    artifacts[spec.name] = {
+      type: 'aws:cloudformation:stack',
+      environment: `aws://unknown-account/${spec.region ?? 'us-east-1'}`,
+      properties: { templateFile: `${spec.name}.template.json` },
+      dependencies: [...(spec.dependsOn ?? []), `${spec.name}.assets`],
+    };
+  }
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ version: '55.0.0', artifacts }));
+  return dir;
+}
+
+export const tempRoot = () => fs.mkdtempSync(path.join(os.tmpdir(), 'local-cfn-test-'));
