@@ -41,23 +41,29 @@ export const fitsResponse = (event: Echoed, reason: string, data?: Record<string
   responseBytes(event, reason, data) <= MAX_RESPONSE_BYTES - RESPONSE_MARGIN_BYTES;
 
 /**
- * Shortens a failure reason so the whole response body, with the event's IDs and JSON escapes, fits
- * CloudFormation's 4,096 bytes: a larger one would be refused and the user would never see why.
- * Counts UTF-8 bytes of the JSON, cuts between code points, and says how much was left out.
+ * The longest cut of `text`, between code points, that `fits`, with a note of how many characters
+ * were left out; undefined when not even the note fits.
  */
-export function fitReason(event: Echoed, reason: string): string {
-  if (fitsResponse(event, reason)) return reason;
-  const chars = Array.from(reason);
-  const cut = (keep: number) => `${chars.slice(0, keep).join('')}… (${chars.length - keep} more characters in the function's log)`;
+function shorten(text: string, fits: (candidate: string) => boolean, where: string): string | undefined {
+  if (fits(text)) return text;
+  const chars = Array.from(text);
+  const cut = (keep: number) => `${chars.slice(0, keep).join('')}… (${chars.length - keep} more characters${where})`;
   let low = 0;
   let high = chars.length;
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
-    if (fitsResponse(event, cut(mid))) low = mid;
+    if (fits(cut(mid))) low = mid;
     else high = mid - 1;
   }
-  return fitsResponse(event, cut(low)) ? cut(low) : 'The reason is in the function\'s log';
+  return fits(cut(low)) ? cut(low) : undefined;
 }
+
+/**
+ * Shortens a failure reason so the whole response body, with the event's IDs and JSON escapes, fits
+ * CloudFormation's 4,096 bytes: a larger one would be refused and the user would never see why.
+ */
+export const fitReason = (event: Echoed, reason: string): string =>
+  shorten(reason, (r) => fitsResponse(event, r), " in the function's log") ?? "The reason is in the function's log";
 
 type ApiError = { name?: string; message?: string; $metadata?: { attempts?: number } };
 
@@ -78,15 +84,24 @@ const HINTS: Record<string, string> = {
 
 export const errorName = (err: unknown): string => (err as ApiError | undefined)?.name ?? 'Error';
 
+/**
+ * The API's own words get at most this many UTF-8 bytes of JSON in a reason, so that what the
+ * handler adds (the hint, the group's state, what to do next) survives when the answer is cut to fit.
+ */
+export const MAX_API_TEXT_BYTES = 800;
+
+/** Cuts text to at most `maxBytes` bytes of JSON. */
+const clip = (text: string, maxBytes: number): string => shorten(text, (t) => jsonBytes(t) - 2 <= maxBytes, '') ?? '';
+
 /** Turns an SDK error into a sentence naming the operation, the API's own words and what to do. */
 export function describeApiError(operation: string, groupLabel: string, err: unknown): GroupError {
   if (err instanceof GroupError) return err;
   const e = (err ?? {}) as ApiError;
-  const name = errorName(err);
+  const name = clip(errorName(err), 100);
   const attempts = e.$metadata?.attempts;
   const hint = HINTS[name] ?? 'see the API message above';
   return new GroupError(
-    `${operation} for ${groupLabel} failed${attempts && attempts > 1 ? ` after ${attempts} attempts` : ''}: ${name}: ${e.message ?? String(err)} (${hint})`,
+    `${operation} for ${groupLabel} failed${attempts && attempts > 1 ? ` after ${attempts} attempts` : ''}: ${name}: ${clip(e.message ?? String(err), MAX_API_TEXT_BYTES)} (${hint})`,
     { cause: err },
   );
 }

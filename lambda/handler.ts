@@ -6,7 +6,7 @@ import type {
 import { GROUP_ID_PATTERN, GroupSpec } from '../lib/rules';
 import { Connect, GroupWire, liveInput, toWireInput, WireGroup, WireGroupInput, wireItems } from './api';
 import { describeApiError, errorName, fitReason, GroupError } from './errors';
-import { locate, Location, parseGroupSpec, sameLocation } from './properties';
+import { locate, Location, parseGroupSpec, sameLocation, whereToLook } from './properties';
 
 /** What CDK's provider entrypoint turns into the SUCCESS response sent to CloudFormation. */
 export interface HandlerResponse {
@@ -26,18 +26,23 @@ export interface DeadlineContext {
 export const RESPONSE_RESERVE_MS = 40_000;
 /**
  * Kept back from the API work, before the response reserve, for putting things right after a
- * failure: writing a group back as it was, or removing a group a failed Create made.
+ * failure: writing a group back as it was, or finding and removing what a Create made. Calls in
+ * this phase are retried until it ends, not only as often as the SDK retries.
  */
-export const SETTLE_RESERVE_MS = 20_000;
+export const SETTLE_RESERVE_MS = 40_000;
 /** The API time budget when there is no Lambda context (local runs). */
 export const DEFAULT_BUDGET_MS = 120_000;
 /**
  * How long before a Create's delivery a group it finds may have been made by an earlier delivery of
  * the same event: Lambda retries a failed invocation twice, about 1 and 2 minutes apart, each up to
- * the 3-minute timeout, and may deliver an event twice. Groups have no tags and the API takes no
- * idempotency token, so a group with this name and these items made that recently is this resource's.
+ * the 3-minute timeout, and may deliver an event twice. The event says nothing of when it was sent
+ * (CDK's entrypoint hides the presigned response URL from the handler), groups have no tags and the
+ * API takes no idempotency token, so a group with this name and these items made that recently is
+ * this resource's.
  */
 export const RECONCILE_WINDOW_MS = 15 * 60_000;
+/** Errors worth trying again while the settle phase lasts: the service or the network, not the request. */
+const TRANSIENT = new Set(['ThrottledClientException', 'ServiceFailureException', 'ServiceUnavailableException', 'TimeoutError', 'AbortError']);
 
 /** The API refuses to delete a group that still has voice connectors or phone numbers. */
 const REFUSALS = new Set(['ConflictException', 'BadRequestException']);
@@ -89,6 +94,7 @@ interface Step {
   readonly functionRegion?: string;
   /** The API where a group lives: `work` calls stop at the work deadline, `settle` calls at the later one. */
   readonly open: (location: Location, phase: 'work' | 'settle') => GroupWire;
+  readonly signals: Record<'work' | 'settle', AbortSignal>;
 }
 
 function locationOf(step: Step, spec: GroupSpec): Location {
@@ -120,29 +126,56 @@ async function removeGroup(api: GroupWire, group: WireGroup): Promise<void> {
   await unlessGone(api.delete(id));
 }
 
+/** Retries a call while the settle phase lasts, as long as its failures are transient. */
+async function persist<T>(call: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (signal.aborted || !TRANSIENT.has(apiErrorName(err))) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(500 * attempt, 5_000)));
+    }
+  }
+}
+
 /**
- * Creates the group, then makes sure exactly one group stands for this resource, whatever happened
- * to other deliveries of the same event or to a call whose answer was lost: a group with this
- * name and these items made within the reconcile window is this resource's. The oldest survives
- * and every newer one is removed, so concurrent deliveries agree on one group and never delete
- * each other's survivor.
+ * Creates the group exactly once, whatever happened to other deliveries of the same event or to a
+ * call whose answer was lost: a group with this name and these items made within the reconcile
+ * window is this resource's. A delivery that finds one (an earlier delivery made it) creates none. After
+ * its own call, a delivery looks again. Either way the oldest such group is kept and newer ones are
+ * removed, so concurrent deliveries agree on one group and never delete each other's survivor.
  */
 async function createGroup(step: Step, location: Location, input: WireGroupInput): Promise<WireGroup> {
   const since = Date.now() - RECONCILE_WINDOW_MS;
   const ours = (g: WireGroup) =>
     g.Name === input.Name && itemsKey(wireItems(g)) === itemsKey(input.VoiceConnectorItems) && Number.isFinite(createdAt(g)) && createdAt(g) >= since && !!g.VoiceConnectorGroupId;
+  const api = step.open(location, 'work');
+  const settle = step.open(location, 'settle');
+  const keepOldest = async (found: WireGroup[]) => {
+    const [survivor, ...extras] = found.sort(byAge);
+    for (const extra of extras) {
+      // The survivor is this resource's group whatever happens to an extra, and the delivery that
+      // made the extra removes it too: failing here would only strand the survivor.
+      await persist(() => removeGroup(settle, extra), step.signals.settle).catch((err: unknown) =>
+        console.log(JSON.stringify({ warning: 'a duplicate group could not be removed', voiceConnectorGroupId: extra.VoiceConnectorGroupId, reason: describeApiError('DeleteVoiceConnectorGroup', step.label, err).message })),
+      );
+    }
+    return survivor;
+  };
+
+  const earlier = (await api.list()).filter(ours);
+  if (earlier.length > 0) return keepOldest(earlier);
   let made: WireGroup | undefined;
   let failure: unknown;
   try {
-    made = await step.open(location, 'work').create(input);
+    made = await api.create(input);
   } catch (err) {
     // The call may have made the group before its answer was lost: look before failing.
     failure = err;
   }
-  const settle = step.open(location, 'settle');
   let found: WireGroup[];
   try {
-    found = (await settle.list()).filter(ours);
+    found = (await persist(() => settle.list(), step.signals.settle)).filter(ours);
   } catch {
     if (made) return made;
     throw failure;
@@ -153,15 +186,7 @@ async function createGroup(step: Step, location: Location, input: WireGroupInput
     if (made) return made;
     throw failure;
   }
-  const [survivor, ...extras] = found.sort(byAge);
-  for (const extra of extras) {
-    // The survivor is this resource's group whatever happens to an extra, and the delivery that made
-    // the extra removes it too: failing here would only strand the survivor.
-    await removeGroup(settle, extra).catch((err: unknown) =>
-      console.log(JSON.stringify({ warning: 'a duplicate group could not be removed', voiceConnectorGroupId: extra.VoiceConnectorGroupId, reason: describeApiError('DeleteVoiceConnectorGroup', step.label, err).message })),
-    );
-  }
-  return survivor;
+  return keepOldest(found);
 }
 
 async function onCreate(step: Step, spec: GroupSpec): Promise<HandlerResponse> {
@@ -204,11 +229,17 @@ async function onDelete(step: Step, event: CloudFormationCustomResourceDeleteEve
   const id = event.PhysicalResourceId ?? '';
   // Not a group ID (a Create that failed before the API made one): there is nothing to delete.
   if (!GROUP_ID_PATTERN.test(id)) return { PhysicalResourceId: id };
-  const location = locate(event.ResourceProperties, step.functionRegion);
-  if (!location) throw new GroupError(`${step.label} has no readable apiRegion and the function has no AWS_REGION, so group ${id} cannot be found`);
+  const places = whereToLook(event.ResourceProperties, step.functionRegion);
+  if (places.length === 0) throw new GroupError(`${step.label} has no readable apiRegion and the function has no AWS_REGION, so group ${id} cannot be found`);
+  let location: Location | undefined;
+  let group: WireGroup | typeof GONE = GONE;
+  for (const place of places) {
+    group = await unlessGone(step.open(place, 'work').get(id));
+    location = place;
+    if (group !== GONE) break;
+  }
+  if (group === GONE || !location) return { PhysicalResourceId: id };
   const api = step.open(location, 'work');
-  const group = await unlessGone(api.get(id));
-  if (group === GONE) return { PhysicalResourceId: id };
 
   const numbers = await api.phoneNumbers(id);
   if (numbers.length > 0) {
@@ -239,14 +270,19 @@ async function onDelete(step: Step, event: CloudFormationCustomResourceDeleteEve
 async function putBack(step: Step, location: Location, group: WireGroup, failure: unknown): Promise<void | typeof GONE> {
   const id = group.VoiceConnectorGroupId!;
   const items = wireItems(group);
+  const settle = step.open(location, 'settle');
   try {
-    const written = await unlessGone(step.open(location, 'settle').update(id, liveInput(group, items)));
-    return written === GONE ? GONE : undefined;
+    await persist(() => settle.update(id, liveInput(group, items)), step.signals.settle);
+    return undefined;
   } catch (err) {
+    // NotFound may name a voice connector deleted meanwhile, not the group: only a Get tells.
+    if (apiErrorName(err) === 'NotFoundException' && (await unlessGone(persist(() => settle.get(id), step.signals.settle)).catch(() => undefined)) === GONE) {
+      return GONE;
+    }
     const list = items.map((i) => `${i.VoiceConnectorId} (priority ${i.Priority})`).join(', ');
     throw new GroupError(
       `${describeApiError(`DeleteVoiceConnectorGroup ${id}`, step.label, failure).message}. Putting the group's voice connectors back failed too ` +
-        `(${describeApiError(`UpdateVoiceConnectorGroup ${id}`, step.label, err).message}), so the group has none now: add back ${list} and retry the delete.`,
+        `(${describeApiError(`UpdateVoiceConnectorGroup ${id}`, step.label, err).message}), so the group may have none now: add back ${list} and retry the delete.`,
       { cause: failure },
     );
   }
@@ -269,7 +305,7 @@ export function makeHandler(connect: Connect) {
       const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
       const budget = remaining === undefined ? DEFAULT_BUDGET_MS + SETTLE_RESERVE_MS : remaining - RESPONSE_RESERVE_MS;
       const signals = { work: AbortSignal.timeout(Math.max(budget - SETTLE_RESERVE_MS, 1_000)), settle: AbortSignal.timeout(Math.max(budget, 2_000)) };
-      const step: Step = { event, label, functionRegion, open: (location, phase) => described(connect(location.namespace, location.region, signals[phase]), label) };
+      const step: Step = { event, label, functionRegion, signals, open: (location, phase) => described(connect(location.namespace, location.region, signals[phase]), label) };
       let result: HandlerResponse;
       switch (event.RequestType) {
         case 'Create':

@@ -98,3 +98,16 @@ export function locate(raw: unknown, functionRegion: string | undefined): Locati
 }
 
 export const sameLocation = (a: Location, b: Location): boolean => a.namespace === b.namespace && a.region === b.region;
+
+/**
+ * Where a Delete looks for the group: where the properties say, or, when they name no namespace
+ * this handler knows, in each namespace in turn, so that no group is left behind unseen.
+ */
+export function whereToLook(raw: unknown, functionRegion: string | undefined): Location[] {
+  const props = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  if (Object.values(ApiNamespace).includes(props.apiNamespace as ApiNamespace)) {
+    const location = locate(props, functionRegion);
+    return location ? [location] : [];
+  }
+  return Object.values(ApiNamespace).flatMap((namespace) => locate({ ...props, apiNamespace: namespace }, functionRegion) ?? []);
+}
