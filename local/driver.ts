@@ -8,6 +8,7 @@ import * as path from 'path';
 import { ChimeSDKVoiceClient, CreateVoiceConnectorCommand, DeleteVoiceConnectorCommand } from '@aws-sdk/client-chime-sdk-voice';
 import { generate } from 'selfsigned';
 import { ChimeEndpoint, seeded } from './endpoint';
+import { NODE22 } from './node22';
 
 /**
  * A CloudFormation stand-in for custom resources: it reads a synthesised cloud assembly, runs each
@@ -760,6 +761,7 @@ export class LocalCloudFormation {
 
   private spawn(fn: LambdaFunction): Environment {
     const child = fork(path.join(__dirname, 'lambda-host.js'), [fn.dir], {
+      execPath: NODE22,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // A clean environment: the handler sees dummy credentials and local endpoints, nothing else.
       env: {

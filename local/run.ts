@@ -6,6 +6,7 @@ import { App } from 'aws-cdk-lib';
 import { TelephonyStack, TelephonyStackProps } from '../bin/telephony-stack';
 import { DeployResult, LocalCloudFormation } from './driver';
 import { ChimeEndpoint, Operation } from './endpoint';
+import { node22Version } from './node22';
 
 /**
  * `npm run local`: the example app's whole lifecycle against the local Chime endpoint, without an
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
     if (cfn.violations.length > 0) throw new Error(`responses broke the custom resource contract: ${cfn.violations.join('; ')}`);
     print(['step', 'stack', 'stack status', 'event', 'answer', 'group ID', 'API calls', 'endpoint holds'], rows);
     console.log(`\nEndpoint ${endpoint.url}: ${endpoint.requests.length} requests, ${endpoint.groups.size} groups left.`);
+    console.log(`Lambda host: Node.js ${node22Version()}, the nodejs22.x runtime the handler is deployed on.`);
   } finally {
     await cfn.stop();
     await endpoint.stop();

@@ -1,4 +1,4 @@
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -22,24 +22,30 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-it('publishes the compiled library, its declarations and both handler bundles with their notices, and nothing else', () => {
+it('publishes the compiled library, its declarations, the jsii assembly and the handler bundles with their notices, and nothing else', () => {
   const files = run('tar', ['-tzf', tarball], work).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
 
   expect(files).toEqual(
-    expect.arrayContaining([
-      'package.json',
-      'README.md',
-      'LICENSE',
-      'dist/lib/index.js',
-      'dist/lib/index.d.ts',
-      'dist/lib/voice-connector-group.d.ts',
-      'dist/handler/chime-sdk-voice/index.js',
-      'dist/handler/chime-sdk-voice/THIRD-PARTY-NOTICES.txt',
-      'dist/handler/chime/index.js',
-      'dist/handler/chime/THIRD-PARTY-NOTICES.txt',
-    ]),
+    expect.arrayContaining(['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.jsii', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/voice-connector-group.d.ts']),
   );
-  expect(files.filter((f) => !/^(package\.json|README\.md|LICENSE|dist\/lib\/.*\.(js|d\.ts)|dist\/handler\/[a-z-]+\/(index\.js|THIRD-PARTY-NOTICES\.txt))$/.test(f))).toEqual([]);
+  expect(files.filter((f) => !/^(package\.json|README\.md|CHANGELOG\.md|LICENSE|\.jsii|dist\/lib\/.*\.(js|d\.ts)|dist\/handler\/(.+\/)?(index\.js|THIRD-PARTY-NOTICES\.txt))$/.test(f))).toEqual([]);
+  // Every handler bundle carries the licenses of what it bundles.
+  const bundles = files.filter((f) => /^dist\/handler\/(.+\/)?index\.js$/.test(f));
+  expect(bundles.length).toBeGreaterThan(0);
+  for (const bundle of bundles) expect(files).toContain(bundle.replace(/index\.js$/, 'THIRD-PARTY-NOTICES.txt'));
+
+  const assembly = JSON.parse(run('tar', ['-xzOf', tarball, 'package/.jsii'], work));
+  expect(assembly).toMatchObject({ schema: 'jsii/0.10.0', name: pkg.name, version: pkg.version });
+  expect(Object.keys(assembly.types)).toContain(`${pkg.name}.VoiceConnectorGroup`);
+});
+
+it('has no install-time scripts in the published manifest, so installing it runs nothing', () => {
+  const manifest = JSON.parse(run('tar', ['-xzOf', tarball, 'package/package.json'], work));
+  const installTime = ['preinstall', 'install', 'postinstall', 'prepublish', 'preprepare', 'prepare', 'postprepare'];
+
+  expect(Object.keys(manifest.scripts ?? {}).filter((s) => installTime.includes(s))).toEqual([]);
+  expect(manifest.keywords).toContain('awscdk');
+  expect(manifest.stability).toBe('experimental');
 });
 
 it('installs into a new app with only its peer dependencies, type-checks, and synthesises', () => {
@@ -47,7 +53,10 @@ it('installs into a new app with only its peer dependencies, type-checks, and sy
   fs.mkdirSync(app);
   fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'consumer-app', version: '1.0.0', private: true }));
   const peers = Object.keys(pkg.peerDependencies).map((name) => `${name}@${pkg.devDependencies[name]}`);
-  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', tarball, ...peers], app);
+  const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, ...peers], { cwd: app, encoding: 'utf8' });
+  expect(install.status).toBe(0);
+  // npm names each installed package that has install-time scripts; this one has none.
+  expect(install.stderr).not.toContain(`${pkg.name}@`);
 
   // Nothing the library builds with came along: the handler is already bundled.
   const installed = fs.readdirSync(path.join(app, 'node_modules'));
