@@ -34,7 +34,9 @@ it('retries bursts of 5xx answers and dropped connections', async () => {
 
   expect(result.status).toBe('CREATE_COMPLETE');
   expect(faulted()).toBe(5);
-  expect(endpoint.requests.filter((r) => r.operation === 'CreateVoiceConnectorGroup').map((r) => r.status)).toEqual([503, 503, 500, 500, 'dropped', 201]);
+  // The faults hit the first list and the create; the SDK retried through each.
+  expect(endpoint.requests.filter((r) => r.faulted).map((r) => r.status)).toEqual([503, 503, 500, 500, 'dropped']);
+  expect(endpoint.calls('CreateVoiceConnectorGroup')).toBe(1);
   expect(endpoint.groups.size).toBe(1);
 });
 
@@ -45,7 +47,7 @@ it('fails with the API error once retries run out, and leaves nothing behind', a
   const result = await deploy({ voiceConnectorGroupName: 'never' });
 
   expect(result.status).toBe('ROLLBACK_COMPLETE');
-  expect(result.events[0].reason).toMatch(/CreateVoiceConnectorGroup for .* failed after 8 attempts: ServiceUnavailableException/);
+  expect(result.failures[0].reason).toMatch(/CreateVoiceConnectorGroup for .* failed after 8 attempts: ServiceUnavailableException/);
   expect(endpoint.calls('CreateVoiceConnectorGroup', 'all')).toBe(8);
   expect(endpoint.groups.size).toBe(0);
 });
@@ -58,7 +60,8 @@ it('counts a group already deleted outside CloudFormation as deleted', async () 
   const result = await cfn.destroy(STACK);
 
   expect(result.status).toBe('DELETE_COMPLETE');
-  expect(endpoint.requests.filter((r) => r.operation === 'UpdateVoiceConnectorGroup').map((r) => r.status)).toEqual([404]);
+  expect(endpoint.requests.filter((r) => r.operation === 'GetVoiceConnectorGroup').map((r) => r.status)).toEqual([404]);
+  expect(endpoint.calls('UpdateVoiceConnectorGroup')).toBe(0);
 });
 
 it('deletes a group whose Create failed without any API call', async () => {
@@ -74,7 +77,8 @@ it('deletes a group whose Create failed without any API call', async () => {
   ]);
   expect(result.events[0].reason).toContain('ResourceLimitExceededException');
   expect(result.events[0].reason).toContain('quota');
-  expect(endpoint.requests.map((r) => r.operation)).toEqual(['CreateVoiceConnectorGroup']);
+  // The Create looked before and after its call; the rollback's Delete of the failed Create made no call.
+  expect(endpoint.requests.map((r) => r.operation)).toEqual(['ListVoiceConnectorGroups', 'CreateVoiceConnectorGroup', 'ListVoiceConnectorGroups']);
 });
 
 it('fails invalid properties that were tokens at synth time with a readable reason, creating nothing', async () => {
@@ -88,25 +92,63 @@ it('fails invalid properties that were tokens at synth time with a readable reas
   const result = await cfn.deploy(outdir, STACK, { Priority: '100', Name: 'pbx/failover' });
 
   expect(result.status).toBe('ROLLBACK_COMPLETE');
-  const reason = result.events[0].reason!;
+  const reason = result.failures[0].reason;
   expect(reason).toContain("voiceConnectorGroupName: 'pbx/failover' has characters Amazon Chime SDK Voice refuses");
   expect(reason).toContain("voiceConnectorItems[0].priority: 100 is not allowed; use a whole number from 1 to 99");
   expect(endpoint.requests).toEqual([]);
 });
 
-it('fails to delete a group that still has phone numbers, says why, and leaves the group as it was', async () => {
+it('fails to delete a group that still has phone numbers, before changing anything, and a retry succeeds once they are gone', async () => {
   const { endpoint, cfn } = local;
   const east = endpoint.addConnector('us-east-1');
   await deploy({ voiceConnectorGroupName: 'numbers', voiceConnectorItems: [{ voiceConnectorId: east, priority: 1 }] });
   const [group] = endpoint.groups.values();
   endpoint.associatePhoneNumbers(group.id, ['+12065550100']);
+  const before = JSON.stringify(group);
 
   const result = await cfn.destroy(STACK);
 
   expect(result.status).toBe('DELETE_FAILED');
-  expect(result.events[0].reason).toContain('still has phone numbers associated');
-  expect(result.events[0].reason).toContain('DisassociatePhoneNumbersFromVoiceConnectorGroup');
-  expect(endpoint.groups.get(group.id)).toMatchObject({ name: 'numbers', items: [{ VoiceConnectorId: east, Priority: 1 }], phoneNumbers: ['+12065550100'] });
+  expect(result.failures[0].reason).toContain('1 phone number(s) are associated with it');
+  expect(result.failures[0].reason).toContain('DisassociatePhoneNumbersFromVoiceConnectorGroup');
+  expect(JSON.stringify(endpoint.groups.get(group.id))).toBe(before);
+  expect(endpoint.calls('UpdateVoiceConnectorGroup')).toBe(0);
+
+  group.phoneNumbers = [];
+  expect((await cfn.destroy(STACK)).status).toBe('DELETE_COMPLETE');
+  expect(endpoint.groups.size).toBe(0);
+});
+
+it('writes a drifted group back exactly as the service reported it when the delete is refused after the detach', async () => {
+  const { endpoint, cfn } = local;
+  const [east, west] = [endpoint.addConnector('us-east-1'), endpoint.addConnector('us-west-2')];
+  await deploy({ voiceConnectorGroupName: 'template-name', voiceConnectorItems: [{ voiceConnectorId: east, priority: 1 }] });
+  const [group] = endpoint.groups.values();
+  // Changed outside CloudFormation: renamed, the template's connector swapped for another, call distribution set.
+  Object.assign(group, { name: 'renamed-by-hand', items: [{ VoiceConnectorId: west, Priority: 5 }], callDistribution: 'PriorityWeightedDistribution' });
+  const before = JSON.stringify({ ...group, updated: undefined });
+  endpoint.failNext(10, 'Conflict', ['DeleteVoiceConnectorGroup']);
+
+  const result = await cfn.destroy(STACK);
+
+  expect(result.status).toBe('DELETE_FAILED');
+  expect(result.failures[0].reason).toContain('The group was left as it was, with its voice connectors attached.');
+  expect(JSON.stringify({ ...endpoint.groups.get(group.id), updated: undefined })).toBe(before);
+});
+
+it('deletes from the physical ID when the stored properties no longer validate', async () => {
+  const { endpoint, cfn } = local;
+  const outdir = local.synth((s: Stack) => {
+    const name = new CfnParameter(s, 'Name').valueAsString;
+    new VoiceConnectorGroup(s, 'Group', { voiceConnectorGroupName: name, voiceConnectorItems: [{ voiceConnectorId: endpoint.addConnector('us-east-1'), priority: 1 }] });
+  });
+  expect((await cfn.deploy(outdir, STACK, { Name: 'valid' })).status).toBe('CREATE_COMPLETE');
+  // As if an older release had accepted a name today's rules refuse.
+  const live = cfn.resource(STACK, 'GroupC77FDACD')!;
+  live.properties = { ...live.properties, voiceConnectorGroupName: 'pbx/failover', voiceConnectorItems: [{ voiceConnectorId: 'x', priority: 'one' }] };
+
+  expect((await cfn.destroy(STACK)).status).toBe('DELETE_COMPLETE');
+  expect(endpoint.groups.size).toBe(0);
 });
 
 it('detaches connectors added outside CloudFormation before deleting', async () => {

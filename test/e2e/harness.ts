@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { VoiceConnectorGroup, VoiceConnectorGroupProps } from '../../lib';
-import { DeployResult, LocalCloudFormation } from '../../local/driver';
+import { DeployResult, DriverOptions, LocalCloudFormation } from '../../local/driver';
 import { ChimeEndpoint, EndpointOptions } from '../../local/endpoint';
 
 export const STACK = 'E2eStack';
@@ -16,9 +16,12 @@ export interface Local {
   stop(): Promise<void>;
 }
 
-export async function startLocal(options: EndpointOptions = {}): Promise<Local> {
+/** Lambda's retries come minutes apart; here they are simulated a fraction of a second apart. */
+const SHORT_RETRIES = [100, 200];
+
+export async function startLocal(options: EndpointOptions = {}, driver: Omit<DriverOptions, 'endpoint'> = {}): Promise<Local> {
   const endpoint = await ChimeEndpoint.start(options);
-  const cfn = await LocalCloudFormation.start({ endpoint, responseTimeoutMs: 60_000 });
+  const cfn = await LocalCloudFormation.start({ endpoint, responseTimeoutMs: 60_000, retryDelaysMs: SHORT_RETRIES, ...driver });
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-'));
   let n = 0;
   return {
@@ -49,13 +52,15 @@ export interface LocalTest extends Omit<Local, 'stop'> {
  * Gives every test of the file a fresh endpoint and driver; after each test, every response must
  * have kept the custom resource contract.
  */
-export function localPerTest(): LocalTest {
+export function localPerTest(driver: Omit<DriverOptions, 'endpoint'> = {}): LocalTest {
   let current: Local | undefined;
   beforeEach(async () => {
-    current = await startLocal();
+    current = await startLocal({}, driver);
   });
   afterEach(async () => {
+    await current!.cfn.settled();
     expect(current!.cfn.violations).toEqual([]);
+    expect(current!.cfn.unanswered()).toEqual([]);
     await current!.stop();
   });
   const now = (): Local => {
