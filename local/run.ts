@@ -15,7 +15,14 @@ import { node22Version } from './node22';
  * prints what each step did and what the endpoint holds afterwards.
  */
 const STACK = 'ChimeTelephonyStack';
-const OPERATIONS: Operation[] = ['CreateVoiceConnectorGroup', 'UpdateVoiceConnectorGroup', 'GetVoiceConnectorGroup', 'DeleteVoiceConnectorGroup'];
+const OPERATIONS: Operation[] = [
+  'ListVoiceConnectorGroups',
+  'CreateVoiceConnectorGroup',
+  'GetVoiceConnectorGroup',
+  'ListPhoneNumbers',
+  'UpdateVoiceConnectorGroup',
+  'DeleteVoiceConnectorGroup',
+];
 const ROOT = path.join(__dirname, '..');
 
 /** The whole app, synthesised by the CDK CLI exactly as `npx cdk synth` does. */
@@ -41,7 +48,7 @@ async function main(): Promise<void> {
   const step = async (name: string, run: () => Promise<Record<string, DeployResult>>) => {
     const calls = OPERATIONS.map((op) => endpoint.calls(op));
     const results = await run();
-    const made = OPERATIONS.map((op, i) => `${op.replace('VoiceConnectorGroup', '')} ${endpoint.calls(op) - calls[i]}`).filter((c) => !c.endsWith(' 0'));
+    const made = OPERATIONS.map((op, i) => `${op.replace(/VoiceConnectorGroups?$/, '')} ${endpoint.calls(op) - calls[i]}`).filter((c) => !c.endsWith(' 0'));
     const groups = [...endpoint.groups.values()].map((g) => `${g.name} [${g.items.map((i) => `${endpoint.connectors.get(i.VoiceConnectorId)?.region}:${i.Priority}`).join(', ')}]`);
     for (const [stack, result] of Object.entries(results)) {
       const events = result.events.map((e) => [`${e.logicalId} ${e.requestType}`, e.status, e.physicalId ?? '']);
