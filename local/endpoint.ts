@@ -33,17 +33,63 @@ export type Operation =
   | 'UpdateVoiceConnectorGroup'
   | 'DeleteVoiceConnectorGroup'
   | 'ListVoiceConnectorGroups'
+  | 'AssociatePhoneNumbersWithVoiceConnectorGroup'
+  | 'DisassociatePhoneNumbersFromVoiceConnectorGroup'
   | 'ListPhoneNumbers'
   | 'CreateVoiceConnector'
   | 'DeleteVoiceConnector';
 
-const GROUP_OPERATIONS: Operation[] = [
+/**
+ * What faults hit when a test names no operations: every call under `/voice-connector-groups`.
+ * The association calls are here because they change a group's state as much as an update does,
+ * and a throttled or dropped association is what a handler must survive. ListPhoneNumbers and the
+ * voice connector calls are not in it: a test that faults them names them.
+ */
+export const GROUP_OPERATIONS: readonly Operation[] = [
   'CreateVoiceConnectorGroup',
   'GetVoiceConnectorGroup',
   'UpdateVoiceConnectorGroup',
   'DeleteVoiceConnectorGroup',
   'ListVoiceConnectorGroups',
+  'AssociatePhoneNumbersWithVoiceConnectorGroup',
+  'DisassociatePhoneNumbersFromVoiceConnectorGroup',
 ];
+
+/**
+ * At most this many numbers in one Associate/Disassociate request, and on one group. The API
+ * reference states no maximum for either (AssociatePhoneNumbersWithVoiceConnectorGroup,
+ * E164PhoneNumbers: "Type: Array of strings", no length constraint): these are this project's
+ * assumptions, not AWS quotas, and the handler batches and validates with the same ones so that a
+ * list it accepts is one this endpoint accepts.
+ */
+export const MAX_PHONE_NUMBERS_PER_REQUEST = 50;
+export const MAX_PHONE_NUMBERS_PER_GROUP = 1_000;
+
+/** A phone number as the API accepts it in E164PhoneNumbers (the `+` is optional there). */
+const API_E164_PATTERN = /^\+?[1-9]\d{1,14}$/;
+/** A phone number as the inventory holds it and ListPhoneNumbers returns it. */
+const E164_PATTERN = /^\+[1-9]\d{1,14}$/;
+
+/** PhoneNumberProductType; BusinessCalling exists in the legacy namespace only. */
+export type PhoneNumberProductType = 'VoiceConnector' | 'SipMediaApplicationDialIn' | 'BusinessCalling';
+
+/** The per-number codes this endpoint answers in PhoneNumberErrors (values of ErrorCode in the API reference). */
+export type PhoneNumberErrorCode = 'NotFound' | 'BadRequest' | 'PhoneNumberAssociationsExist';
+
+export interface PhoneNumberAssociation {
+  readonly name: 'VoiceConnectorGroupId' | 'VoiceConnectorId';
+  readonly value: string;
+  readonly at: string;
+}
+
+/** A number in the account's inventory, associated with at most one group or voice connector. */
+export interface PhoneNumber {
+  readonly e164: string;
+  readonly productType: PhoneNumberProductType;
+  association?: PhoneNumberAssociation;
+  readonly created: string;
+  updated: string;
+}
 
 export interface Item {
   VoiceConnectorId: string;
@@ -56,6 +102,11 @@ export interface Group {
   name: string;
   items: Item[];
   callDistribution?: string;
+  /**
+   * The numbers associated with the group, read from the inventory. Assigning to it changes the
+   * associations as if done outside CloudFormation: the group's other numbers are released and the
+   * given ones associated (added to the inventory as VoiceConnector numbers if unknown).
+   */
   phoneNumbers: string[];
   readonly created: string;
   /** Creation order: groups made in the same millisecond still list in the order they were made. */
@@ -79,7 +130,7 @@ export interface LoggedRequest {
 }
 
 interface Fault {
-  readonly operations: Operation[];
+  readonly operations: readonly Operation[];
   readonly error?: ErrorCode;
   /** Close the connection without an answer; `after: 'commit'` first lets the call take effect. */
   readonly drop?: 'before' | 'commit';
@@ -131,6 +182,8 @@ export class ChimeEndpoint {
 
   readonly groups = new Map<string, Group>();
   readonly connectors = new Map<string, Connector>();
+  /** The account's phone number inventory, by E.164 number; one account serves both namespaces and every Region. */
+  readonly phoneNumbers = new Map<string, PhoneNumber>();
   readonly requests: LoggedRequest[] = [];
   groupQuota: number;
   /** Added before every answer. */
@@ -169,25 +222,48 @@ export class ChimeEndpoint {
     return this.newGroup(namespace, region, { name, items }).id;
   }
 
-  /** Associates phone numbers with a group, as AssociatePhoneNumbersWithVoiceConnectorGroup would. */
+  /** Adds numbers to the account's inventory, unassociated (status Unassigned). */
+  addPhoneNumbers(numbers: string[], options: { productType?: PhoneNumberProductType } = {}): void {
+    for (const e164 of numbers) {
+      if (!E164_PATTERN.test(e164)) throw new Error(`${e164} is not an E.164 number (${E164_PATTERN.source})`);
+      if (this.phoneNumbers.has(e164)) throw new Error(`${e164} is already in the inventory`);
+    }
+    const now = new Date().toISOString();
+    for (const e164 of numbers) this.phoneNumbers.set(e164, { e164, productType: options.productType ?? 'VoiceConnector', created: now, updated: now });
+  }
+
+  /**
+   * Associates phone numbers with a group as if done outside CloudFormation, moving them from
+   * wherever they were. Numbers not yet in the inventory are added as VoiceConnector numbers.
+   */
   associatePhoneNumbers(groupId: string, numbers: string[]): void {
-    const group = this.groups.get(groupId);
-    if (!group) throw new Error(`no group ${groupId}`);
-    group.phoneNumbers.push(...numbers);
+    if (!this.groups.has(groupId)) throw new Error(`no group ${groupId}`);
+    this.associateOutside({ name: 'VoiceConnectorGroupId', value: groupId }, numbers);
+  }
+
+  /** Associates phone numbers with a voice connector, as AssociatePhoneNumbersWithVoiceConnector would with ForceAssociate. */
+  associatePhoneNumbersWithConnector(connectorId: string, numbers: string[]): void {
+    if (!this.connectors.has(connectorId)) throw new Error(`no voice connector ${connectorId}`);
+    this.associateOutside({ name: 'VoiceConnectorId', value: connectorId }, numbers);
+  }
+
+  /** The numbers associated with a group or voice connector, in inventory order. */
+  phoneNumbersOf(id: string): string[] {
+    return [...this.phoneNumbers.values()].filter((n) => n.association?.value === id).map((n) => n.e164);
   }
 
   /** Answers the next `count` matching requests with `error`. */
-  failNext(count: number, error: ErrorCode, operations = GROUP_OPERATIONS): void {
+  failNext(count: number, error: ErrorCode, operations: readonly Operation[] = GROUP_OPERATIONS): void {
     this.faults.push({ operations, error, remaining: count });
   }
 
   /** Answers each matching request with `error` with probability `fraction`, until cleared. */
-  failFraction(fraction: number, error: ErrorCode, operations = GROUP_OPERATIONS): void {
+  failFraction(fraction: number, error: ErrorCode, operations: readonly Operation[] = GROUP_OPERATIONS): void {
     this.faults.push({ operations, error, fraction });
   }
 
   /** Closes the connection without an answer for the next `count` matching requests. */
-  dropNext(count: number, operations = GROUP_OPERATIONS): void {
+  dropNext(count: number, operations: readonly Operation[] = GROUP_OPERATIONS): void {
     this.faults.push({ operations, drop: 'before', remaining: count });
   }
 
@@ -195,12 +271,12 @@ export class ChimeEndpoint {
    * Lets the next `count` matching requests take effect, then closes the connection before the
    * answer: the caller cannot tell, and the SDK retries a POST that already made its group.
    */
-  commitThenDropNext(count: number, operations = GROUP_OPERATIONS): void {
+  commitThenDropNext(count: number, operations: readonly Operation[] = GROUP_OPERATIONS): void {
     this.faults.push({ operations, drop: 'commit', remaining: count });
   }
 
   /** Lets the next `count` matching requests take effect at once but answers each `delayMs` later. */
-  delayNext(count: number, delayMs: number, operations = GROUP_OPERATIONS): void {
+  delayNext(count: number, delayMs: number, operations: readonly Operation[] = GROUP_OPERATIONS): void {
     this.faults.push({ operations, delayMs, remaining: count });
   }
 
@@ -241,7 +317,7 @@ export class ChimeEndpoint {
     const url = new URL(req.url ?? '/', this.url);
     const [, ns, collection, id, ...rest] = url.pathname.split('/');
     const namespace = ns === 'chime' || ns === 'chime-sdk-voice' ? (ns as Namespace) : undefined;
-    const operation = rest.length === 0 && namespace ? route(req.method ?? '', collection, id) : undefined;
+    const operation = rest.length === 0 && namespace ? route(req.method ?? '', collection, id, url.searchParams.get('operation')) : undefined;
     const region = CREDENTIAL_SCOPE.exec(req.headers.authorization ?? '')?.[1];
     const log = (status: number | 'dropped', faulted = false, committed = false) =>
       this.requests.push({ operation: operation ?? 'Unknown', namespace, region, status, faulted, ...(committed ? { committed } : {}) });
@@ -299,6 +375,7 @@ export class ChimeEndpoint {
       }
       case 'DeleteVoiceConnectorGroup': {
         const group = this.find(namespace, region, id);
+        // DeleteVoiceConnectorGroup: "Any VoiceConnectorItems and phone numbers associated with the group must be removed before it can be deleted."
         if (group.items.length > 0) throw new ApiError('Conflict', `Voice connector group ${group.id} still has VoiceConnectorItems; remove them first`);
         if (group.phoneNumbers.length > 0) throw new ApiError('Conflict', `Voice connector group ${group.id} still has phone numbers associated`);
         this.groups.delete(group.id);
@@ -309,18 +386,55 @@ export class ChimeEndpoint {
         const { items, NextToken } = page(all, query);
         return [200, { VoiceConnectorGroups: items.map((g) => this.render(g)), ...(NextToken ? { NextToken } : {}) }];
       }
+      case 'AssociatePhoneNumbersWithVoiceConnectorGroup': {
+        const group = this.find(namespace, region, id);
+        const numbers = phoneNumberList(body);
+        if (body.ForceAssociate !== undefined && typeof body.ForceAssociate !== 'boolean') throw new ApiError('BadRequest', 'ForceAssociate must be a boolean');
+        const { errors, accepted } = this.checkAssociation(group, numbers, body.ForceAssociate === true);
+        const held = group.phoneNumbers.length;
+        if (held + accepted.length > MAX_PHONE_NUMBERS_PER_GROUP) {
+          throw new ApiError(
+            'BadRequest',
+            `Voice connector group ${group.id} holds ${held} phone numbers; ${accepted.length} more would pass the limit of ${MAX_PHONE_NUMBERS_PER_GROUP}`,
+          );
+        }
+        const at = new Date().toISOString();
+        for (const number of accepted) Object.assign(number, { association: { name: 'VoiceConnectorGroupId', value: group.id, at }, updated: at });
+        return [200, { PhoneNumberErrors: errors }];
+      }
+      case 'DisassociatePhoneNumbersFromVoiceConnectorGroup': {
+        const group = this.find(namespace, region, id);
+        const errors: PhoneNumberErrorEntry[] = [];
+        const at = new Date().toISOString();
+        for (const e164 of phoneNumberList(body)) {
+          const number = this.phoneNumbers.get(e164);
+          if (!number) errors.push(phoneNumberError(e164, 'NotFound', `Phone number ${e164} not found`));
+          else if (number.association?.value !== group.id) {
+            errors.push(phoneNumberError(e164, 'NotFound', `Phone number ${e164} is not associated with voice connector group ${group.id}${where(number, ' (it is associated with ', ')')}`));
+          } else Object.assign(number, { association: undefined, updated: at });
+        }
+        return [200, { PhoneNumberErrors: errors }];
+      }
       case 'ListPhoneNumbers': {
+        // ListPhoneNumbers in each API reference: the filters and product types each namespace accepts, and its page size.
+        const filters = namespace === 'chime' ? ['AccountId', 'UserId', 'VoiceConnectorId', 'VoiceConnectorGroupId', 'SipRuleId'] : ['VoiceConnectorId', 'VoiceConnectorGroupId', 'SipRuleId'];
+        const productTypes = namespace === 'chime' ? ['BusinessCalling', 'VoiceConnector', 'SipMediaApplicationDialIn'] : ['VoiceConnector', 'SipMediaApplicationDialIn'];
         const filter = query.get('filter-name');
         const value = query.get('filter-value');
+        const productType = query.get('product-type');
+        const status = query.get('status');
         if ((filter === null) !== (value === null)) throw new ApiError('BadRequest', 'FilterName and FilterValue must be given together');
-        if (filter !== null && !PHONE_NUMBER_FILTERS.includes(filter)) throw new ApiError('BadRequest', `FilterName must be one of ${PHONE_NUMBER_FILTERS.join(', ')}`);
-        // This endpoint associates numbers with groups only, so other filters match nothing.
-        const groups = this.groupsIn(namespace, region).sort((a, b) => a.sequence - b.sequence);
-        const numbers = groups
-          .filter((g) => filter === null || (filter === 'VoiceConnectorGroupId' && g.id === value))
-          .flatMap((g) => g.phoneNumbers.map((n) => renderPhoneNumber(g, n)));
-        const { items, NextToken } = page(numbers, query);
-        return [200, { PhoneNumbers: items, ...(NextToken ? { NextToken } : {}) }];
+        if (filter !== null && !filters.includes(filter)) throw new ApiError('BadRequest', `FilterName must be one of ${filters.join(', ')}`);
+        if (productType !== null && !productTypes.includes(productType)) throw new ApiError('BadRequest', `ProductType must be one of ${productTypes.join(', ')}`);
+        // Numbers here are associated with groups and voice connectors only, so the other filters match nothing.
+        const numbers = [...this.phoneNumbers.values()].filter(
+          (n) =>
+            (filter === null || (n.association?.name === filter && n.association.value === value)) &&
+            (productType === null || n.productType === productType) &&
+            (status === null || statusOf(n) === status),
+        );
+        const { items, NextToken } = page(numbers, query, namespace === 'chime' ? 99 : 100);
+        return [200, { PhoneNumbers: items.map(renderPhoneNumber), ...(NextToken ? { NextToken } : {}) }];
       }
       case 'CreateVoiceConnector': {
         const name = String(body.Name ?? '');
@@ -333,6 +447,8 @@ export class ChimeEndpoint {
         if (!id || !this.connectors.has(id)) throw new ApiError('NotFound', `Voice connector ${id} not found`);
         const user = [...this.groups.values()].find((g) => g.items.some((i) => i.VoiceConnectorId === id));
         if (user) throw new ApiError('Conflict', `Voice connector ${id} is in voice connector group ${user.id}`);
+        // DeleteVoiceConnector: "Any phone numbers associated with the Amazon Chime SDK Voice Connector must be disassociated from it before it can be deleted."
+        if (this.phoneNumbersOf(id).length > 0) throw new ApiError('Conflict', `Voice connector ${id} still has phone numbers associated`);
         this.connectors.delete(id);
         return [204];
       }
@@ -365,9 +481,53 @@ export class ChimeEndpoint {
     return { name, items: items.map((i) => ({ VoiceConnectorId: i.VoiceConnectorId, Priority: i.Priority })), callDistribution };
   }
 
+  /**
+   * Sorts a request's numbers into per-number errors and the inventory entries to associate.
+   * AssociatePhoneNumbersWithVoiceConnectorGroup: "If false, does not associate any phone numbers
+   * that have previously existing associations"; which ErrorCode each failure gets is not stated
+   * there, so the codes are this endpoint's choice among the PhoneNumberError values.
+   */
+  private checkAssociation(group: Group, numbers: string[], force: boolean): { errors: PhoneNumberErrorEntry[]; accepted: PhoneNumber[] } {
+    const errors: PhoneNumberErrorEntry[] = [];
+    const accepted: PhoneNumber[] = [];
+    for (const e164 of numbers) {
+      const number = this.phoneNumbers.get(e164);
+      if (!number) errors.push(phoneNumberError(e164, 'NotFound', `Phone number ${e164} not found`));
+      else if (number.productType !== 'VoiceConnector') {
+        errors.push(phoneNumberError(e164, 'BadRequest', `Phone number ${e164} has product type ${number.productType}; only VoiceConnector numbers can be associated with a voice connector group`));
+      } else if (number.association?.value === group.id) continue;
+      else if (number.association && !force) {
+        errors.push(phoneNumberError(e164, 'PhoneNumberAssociationsExist', `Phone number ${e164} is associated with ${where(number)}; set ForceAssociate to move it`));
+      } else accepted.push(number);
+    }
+    return { errors, accepted };
+  }
+
+  /** The test hooks' association: no API rules, but no state the API could not reach either. */
+  private associateOutside(target: Omit<PhoneNumberAssociation, 'at'>, numbers: string[]): void {
+    const unknown = numbers.filter((n) => !this.phoneNumbers.has(n));
+    this.addPhoneNumbers([...new Set(unknown)]);
+    const wrong = numbers.find((n) => this.phoneNumbers.get(n)!.productType !== 'VoiceConnector');
+    if (wrong) throw new Error(`${wrong} is not a VoiceConnector number`);
+    const total = new Set([...this.phoneNumbersOf(target.value), ...numbers]).size;
+    if (target.name === 'VoiceConnectorGroupId' && total > MAX_PHONE_NUMBERS_PER_GROUP) throw new Error(`a group holds at most ${MAX_PHONE_NUMBERS_PER_GROUP} phone numbers`);
+    const at = new Date().toISOString();
+    for (const e164 of numbers) Object.assign(this.phoneNumbers.get(e164)!, { association: { ...target, at }, updated: at });
+  }
+
   private newGroup(namespace: Namespace, region: string, fields: Pick<Group, 'name' | 'items' | 'callDistribution'>): Group {
     const now = new Date().toISOString();
-    const group: Group = { id: randomUUID(), namespace, region, ...fields, phoneNumbers: [], created: now, sequence: this.sequence++, updated: now };
+    const group = { id: randomUUID(), namespace, region, ...fields, created: now, sequence: this.sequence++, updated: now } as Group;
+    // Enumerable, so that a snapshot of the group (JSON.stringify, spread) includes its numbers.
+    Object.defineProperty(group, 'phoneNumbers', {
+      enumerable: true,
+      get: () => this.phoneNumbersOf(group.id),
+      set: (numbers: string[]) => {
+        const at = new Date().toISOString();
+        for (const e164 of this.phoneNumbersOf(group.id)) Object.assign(this.phoneNumbers.get(e164)!, { association: undefined, updated: at });
+        this.associatePhoneNumbers(group.id, numbers);
+      },
+    });
     this.groups.set(group.id, group);
     return group;
   }
@@ -393,13 +553,46 @@ export class ChimeEndpoint {
   }
 }
 
-/** The filters ListPhoneNumbers accepts (PhoneNumberAssociationName in the API reference). */
-const PHONE_NUMBER_FILTERS = ['AccountId', 'UserId', 'VoiceConnectorId', 'VoiceConnectorGroupId', 'SipRuleId'];
+interface PhoneNumberErrorEntry {
+  readonly PhoneNumberId: string;
+  readonly ErrorCode: PhoneNumberErrorCode;
+  readonly ErrorMessage: string;
+}
 
-/** One page of a list, as the API pages it: `max-results` from 1 to 99, an opaque `next-token`. */
-function page<T>(all: T[], query: URLSearchParams): { items: T[]; NextToken?: string } {
-  const max = Number(query.get('max-results') ?? 99);
-  if (!Number.isInteger(max) || max < 1 || max > 99) throw new ApiError('BadRequest', 'MaxResults must be from 1 to 99');
+function phoneNumberError(PhoneNumberId: string, ErrorCode: PhoneNumberErrorCode, ErrorMessage: string): PhoneNumberErrorEntry {
+  return { PhoneNumberId, ErrorCode, ErrorMessage };
+}
+
+/** Where a number is associated, for messages that must name it. */
+function where(number: PhoneNumber, before = '', after = ''): string {
+  if (!number.association) return '';
+  const kind = number.association.name === 'VoiceConnectorGroupId' ? 'voice connector group' : 'voice connector';
+  return `${before}${kind} ${number.association.value}${after}`;
+}
+
+/**
+ * E164PhoneNumbers of an association request: the API's pattern for each member, our limit on
+ * their count. A number given twice counts once; an empty list has nothing to do, so it is refused.
+ */
+function phoneNumberList(body: Record<string, unknown>): string[] {
+  const list = body.E164PhoneNumbers;
+  if (!Array.isArray(list) || list.length === 0) throw new ApiError('BadRequest', 'E164PhoneNumbers must be a non-empty list');
+  const bad = list.find((n) => typeof n !== 'string' || !API_E164_PATTERN.test(n));
+  if (bad !== undefined) throw new ApiError('BadRequest', `E164PhoneNumbers member ${JSON.stringify(bad)} does not satisfy ${API_E164_PATTERN.source}`);
+  if (list.length > MAX_PHONE_NUMBERS_PER_REQUEST) {
+    throw new ApiError('BadRequest', `E164PhoneNumbers has ${list.length} members; at most ${MAX_PHONE_NUMBERS_PER_REQUEST} are allowed in one request`);
+  }
+  return [...new Set(list as string[])];
+}
+
+function statusOf(number: PhoneNumber): string {
+  return number.association ? 'Assigned' : 'Unassigned';
+}
+
+/** One page of a list, as the API pages it: `max-results` from 1 to `limit` (99 for most lists), an opaque `next-token`. */
+function page<T>(all: T[], query: URLSearchParams, limit = 99): { items: T[]; NextToken?: string } {
+  const max = Number(query.get('max-results') ?? limit);
+  if (!Number.isInteger(max) || max < 1 || max > limit) throw new ApiError('BadRequest', `MaxResults must be from 1 to ${limit}`);
   const token = query.get('next-token');
   const start = token === null ? 0 : Number(token);
   if (!Number.isInteger(start) || start < 0 || start > all.length) throw new ApiError('BadRequest', `Invalid NextToken '${token}'`);
@@ -407,24 +600,29 @@ function page<T>(all: T[], query: URLSearchParams): { items: T[]; NextToken?: st
   return { items: all.slice(start, start + max), NextToken: next };
 }
 
-/** A phone number associated with a group, as ListPhoneNumbers returns it (the ID is the E.164 number). */
-function renderPhoneNumber(group: Group, e164: string): object {
+/** A phone number as ListPhoneNumbers returns it (the ID is the E.164 number). */
+function renderPhoneNumber(n: PhoneNumber): object {
   return {
-    PhoneNumberId: e164,
-    E164PhoneNumber: e164,
+    PhoneNumberId: n.e164,
+    E164PhoneNumber: n.e164,
     Type: 'Local',
-    ProductType: 'VoiceConnector',
-    Status: 'Assigned',
-    Associations: [{ Name: 'VoiceConnectorGroupId', Value: group.id, AssociatedTimestamp: group.updated }],
-    CreatedTimestamp: group.created,
-    UpdatedTimestamp: group.updated,
+    ProductType: n.productType,
+    Status: statusOf(n),
+    Associations: n.association ? [{ Name: n.association.name, Value: n.association.value, AssociatedTimestamp: n.association.at }] : [],
+    CreatedTimestamp: n.created,
+    UpdatedTimestamp: n.updated,
   };
 }
 
-function route(method: string, collection: string, id: string | undefined): Operation | undefined {
+function route(method: string, collection: string, id: string | undefined, action: string | null): Operation | undefined {
   if (collection === 'phone-numbers') return !id && method === 'GET' ? 'ListPhoneNumbers' : undefined;
   if (collection === 'voice-connector-groups') {
     if (!id) return ({ POST: 'CreateVoiceConnectorGroup', GET: 'ListVoiceConnectorGroups' } as const)[method as 'POST'];
+    if (method === 'POST') {
+      return ({ 'associate-phone-numbers': 'AssociatePhoneNumbersWithVoiceConnectorGroup', 'disassociate-phone-numbers': 'DisassociatePhoneNumbersFromVoiceConnectorGroup' } as const)[
+        action as 'associate-phone-numbers'
+      ];
+    }
     return ({ GET: 'GetVoiceConnectorGroup', PUT: 'UpdateVoiceConnectorGroup', DELETE: 'DeleteVoiceConnectorGroup' } as const)[method as 'GET'];
   }
   if (collection === 'voice-connectors') {
