@@ -239,7 +239,7 @@ function groupOf(props: Props, real: Real, phoneNumbers: string[]): Omit<ReturnT
 }
 
 /**
- * Known gap, reported and not fixed here: a delivery of the group's deploy event that runs only
+ * A known gap (README, "What happens on deploy"): a delivery of the group's deploy event that runs only
  * after CloudFormation has rolled the resource back (Lambda's at-least-once delivery, the duplicate
  * late) cannot be told from the first delivery. After a rolled-back Create or move it finds no
  * group, makes a new one, and nothing ever deletes it; after a rolled-back in-place Update it
