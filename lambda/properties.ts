@@ -51,6 +51,33 @@ function parseItems(raw: unknown, problems: string[]): ItemSpec[] {
   });
 }
 
+function parseNumbers(raw: unknown, problems: string[]): string[] | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!Array.isArray(raw)) {
+    problems.push(`phoneNumbers: ${show(raw)} is not a list`);
+    return undefined;
+  }
+  return raw.map((n) => (typeof n === 'string' ? n : JSON.stringify(n) ?? String(n)));
+}
+
+/** CloudFormation sends booleans as "true" and "false". */
+function parseBoolean(raw: unknown, where: string, problems: string[]): boolean | undefined {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  if (raw === true || raw === 'true') return true;
+  if (raw === false || raw === 'false') return false;
+  problems.push(`${where}: ${show(raw)} is not true or false`);
+  return undefined;
+}
+
+/** The phone numbers the properties declare, read leniently: a Delete never fails on them. */
+export function declaredNumbers(raw: unknown): string[] {
+  const props = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  return Array.isArray(props.phoneNumbers) ? props.phoneNumbers.filter((n): n is string => typeof n === 'string') : [];
+}
+
+/** Whether the properties declare phone numbers at all (an empty list included). */
+export const declaresNumbers = (raw: unknown): boolean => typeof raw === 'object' && raw !== null && Array.isArray((raw as Record<string, unknown>).phoneNumbers);
+
 /**
  * Reads the resource properties of an event into a GroupSpec and applies the same rules the
  * construct applies at synth time. Throws one GroupError listing every problem found.
@@ -67,6 +94,8 @@ export function parseGroupSpec(raw: unknown, label: string): GroupSpec {
     voiceConnectorGroupName: asString(props.voiceConnectorGroupName, 'voiceConnectorGroupName', problems, true) ?? '',
     voiceConnectorItems: parseItems(props.voiceConnectorItems, problems),
     callDistribution: asString(props.callDistribution, 'callDistribution', problems, false) as CallDistribution | undefined,
+    phoneNumbers: parseNumbers(props.phoneNumbers, problems),
+    forceAssociate: parseBoolean(props.forceAssociate, 'forceAssociate', problems),
   };
   // Rules on a property that could not even be read would only repeat its problem.
   const unreadable = new Set(problems.map((p) => p.split(':')[0]));

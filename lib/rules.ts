@@ -32,7 +32,21 @@ export const LIMITS = {
   priorityMin: 1,
   /** Highest priority number: tried last. */
   priorityMax: 99,
+  /**
+   * Most phone numbers on one group. The API reference states no maximum: this is an assumption of
+   * this project, which the local endpoint enforces too.
+   */
+  phoneNumbersPerGroup: 1_000,
+  /**
+   * Most phone numbers in one AssociatePhoneNumbersWithVoiceConnectorGroup or
+   * DisassociatePhoneNumbersFromVoiceConnectorGroup request; longer lists are sent in batches. The
+   * API reference states no maximum: an assumption, as above.
+   */
+  phoneNumbersPerRequest: 50,
 } as const;
+
+/** A phone number in E.164 form, as the inventory holds it. */
+export const E164_PATTERN = /^\+[1-9]\d{1,14}$/;
 
 /** The Amazon Chime SDK Voice reference restricts group names to these characters. */
 export const SDK_VOICE_NAME_PATTERN = /^[a-zA-Z0-9 _.-]+$/;
@@ -66,6 +80,13 @@ export const HANDLER_ACTIONS = [
   'chime:ListPhoneNumbers',
 ] as const;
 
+/**
+ * The IAM actions for phone numbers, granted only in stacks where some group declares
+ * `phoneNumbers` (an empty list included, so that removing a group's last numbers can still
+ * disassociate them: CloudFormation updates the policy before the resource).
+ */
+export const PHONE_NUMBER_ACTIONS = ['chime:AssociatePhoneNumbersWithVoiceConnectorGroup', 'chime:DisassociatePhoneNumbersFromVoiceConnectorGroup'] as const;
+
 export interface ItemSpec {
   readonly voiceConnectorId: string;
   readonly priority: number;
@@ -82,6 +103,10 @@ export interface GroupSpec {
   readonly voiceConnectorGroupName: string;
   readonly voiceConnectorItems: readonly ItemSpec[];
   readonly callDistribution?: CallDistribution;
+  /** Phone numbers the group routes; undefined means the resource leaves numbers alone. */
+  readonly phoneNumbers?: readonly string[];
+  /** Whether numbers associated elsewhere are moved to this group. */
+  readonly forceAssociate?: boolean;
 }
 
 /** Says whether a value is not known yet (a CDK token). The handler sees only resolved values. */
@@ -143,6 +168,27 @@ export function validateGroupSpec(spec: GroupSpec, isUnresolved: IsUnresolved = 
     if (!isUnresolved(p) && (!Number.isInteger(p) || p < LIMITS.priorityMin || p > LIMITS.priorityMax)) {
       problems.push(`${where}.priority: ${show(p)} is not allowed; use a whole number from ${LIMITS.priorityMin} to ${LIMITS.priorityMax}`);
     }
+  });
+  problems.push(...validatePhoneNumbers(spec.phoneNumbers, isUnresolved));
+  return problems;
+}
+
+/** The rules for a group's phone numbers: E.164, each once, at most LIMITS.phoneNumbersPerGroup. */
+export function validatePhoneNumbers(numbers: readonly string[] | undefined, isUnresolved: IsUnresolved = () => false): string[] {
+  if (numbers === undefined || isUnresolved(numbers)) return [];
+  const problems: string[] = [];
+  if (numbers.length > LIMITS.phoneNumbersPerGroup) {
+    problems.push(`phoneNumbers: ${numbers.length} numbers given; a group holds at most ${LIMITS.phoneNumbersPerGroup}`);
+  }
+  const seen = new Set<string>();
+  numbers.forEach((n, i) => {
+    if (isUnresolved(n)) return;
+    if (typeof n !== 'string' || !E164_PATTERN.test(n)) {
+      problems.push(`phoneNumbers[${i}]: ${show(n)} is not an E.164 phone number such as '+12065550100'`);
+    } else if (seen.has(n)) {
+      problems.push(`phoneNumbers[${i}]: ${show(n)} is already in the list; each number may appear once`);
+    }
+    seen.add(n);
   });
   return problems;
 }

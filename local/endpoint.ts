@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
-import { LIMITS, SDK_VOICE_NAME_PATTERN } from '../lib/rules';
+import { E164_PATTERN, LIMITS, SDK_VOICE_NAME_PATTERN } from '../lib/rules';
 
 /**
  * A local, Chime-compatible HTTP endpoint on 127.0.0.1 for the voice connector group REST protocol
@@ -59,16 +59,14 @@ export const GROUP_OPERATIONS: readonly Operation[] = [
  * At most this many numbers in one Associate/Disassociate request, and on one group. The API
  * reference states no maximum for either (AssociatePhoneNumbersWithVoiceConnectorGroup,
  * E164PhoneNumbers: "Type: Array of strings", no length constraint): these are this project's
- * assumptions, not AWS quotas, and the handler batches and validates with the same ones so that a
- * list it accepts is one this endpoint accepts.
+ * assumptions, not AWS quotas, held in lib/rules.ts, where the construct and the handler read them.
  */
-export const MAX_PHONE_NUMBERS_PER_REQUEST = 50;
-export const MAX_PHONE_NUMBERS_PER_GROUP = 1_000;
+export const MAX_PHONE_NUMBERS_PER_REQUEST = LIMITS.phoneNumbersPerRequest;
+export const MAX_PHONE_NUMBERS_PER_GROUP = LIMITS.phoneNumbersPerGroup;
 
 /** A phone number as the API accepts it in E164PhoneNumbers (the `+` is optional there). */
 const API_E164_PATTERN = /^\+?[1-9]\d{1,14}$/;
-/** A phone number as the inventory holds it and ListPhoneNumbers returns it. */
-const E164_PATTERN = /^\+[1-9]\d{1,14}$/;
+
 
 /** PhoneNumberProductType; BusinessCalling exists in the legacy namespace only. */
 export type PhoneNumberProductType = 'VoiceConnector' | 'SipMediaApplicationDialIn' | 'BusinessCalling';
