@@ -29,6 +29,16 @@ export interface GroupWire {
   list(): Promise<WireGroup[]>;
   /** The phone numbers associated with the group, all pages: GetVoiceConnectorGroup does not say. */
   phoneNumbers(id: string): Promise<string[]>;
+  /** Associates numbers with the group; a 200 answer can still carry an error per number. */
+  associate(id: string, numbers: string[], force: boolean): Promise<PhoneNumberError[]>;
+  /** Disassociates numbers from the group; a 200 answer can still carry an error per number. */
+  disassociate(id: string, numbers: string[]): Promise<PhoneNumberError[]>;
+}
+
+export interface PhoneNumberError {
+  PhoneNumberId?: string;
+  ErrorCode?: string;
+  ErrorMessage?: string;
 }
 
 /** Opens a namespace's API in a Region; every call made through it is aborted once `signal` fires. */
@@ -74,6 +84,7 @@ export function wireItems(group: WireGroup): WireGroupInput['VoiceConnectorItems
 type ById = { VoiceConnectorGroupId: string };
 type Page = { NextToken?: string; MaxResults?: number };
 type PhoneFilter = Page & { FilterName: 'VoiceConnectorGroupId'; FilterValue: string };
+type Numbers = ById & { E164PhoneNumbers: string[] };
 /** The SDK command classes of one namespace; their inputs are the same shapes in both. */
 export interface GroupCommands {
   create: new (input: WireGroupInput) => object;
@@ -82,11 +93,14 @@ export interface GroupCommands {
   delete: new (input: ById) => object;
   list: new (input: Page) => object;
   listPhoneNumbers: new (input: PhoneFilter) => object;
+  associate: new (input: Numbers & { ForceAssociate: boolean }) => object;
+  disassociate: new (input: Numbers) => object;
 }
 export interface Answer {
   VoiceConnectorGroup?: WireGroup;
   VoiceConnectorGroups?: WireGroup[];
   PhoneNumbers?: { E164PhoneNumber?: string; PhoneNumberId?: string }[];
+  PhoneNumberErrors?: PhoneNumberError[];
   NextToken?: string;
 }
 export type Send = (command: object) => Promise<Answer>;
@@ -126,6 +140,9 @@ export function bindWire(sendCommand: Send, commands: GroupCommands): GroupWire 
         const answer = await send(new commands.listPhoneNumbers({ ...filter, MaxResults: PAGE_SIZE, ...(token ? { NextToken: token } : {}) }));
         return { items: (answer.PhoneNumbers ?? []).map((p) => p.E164PhoneNumber ?? p.PhoneNumberId ?? ''), next: answer.NextToken };
       }),
+    associate: async (id, numbers, force) =>
+      (await send(new commands.associate({ VoiceConnectorGroupId: id, E164PhoneNumbers: numbers, ForceAssociate: force }))).PhoneNumberErrors ?? [],
+    disassociate: async (id, numbers) => (await send(new commands.disassociate({ VoiceConnectorGroupId: id, E164PhoneNumbers: numbers }))).PhoneNumberErrors ?? [],
   };
 }
 

@@ -1,7 +1,9 @@
 import {
+  AssociatePhoneNumbersWithVoiceConnectorGroupCommand,
   ChimeSDKVoiceClient,
   CreateVoiceConnectorGroupCommand,
   DeleteVoiceConnectorGroupCommand,
+  DisassociatePhoneNumbersFromVoiceConnectorGroupCommand,
   GetVoiceConnectorGroupCommand,
   ListPhoneNumbersCommand,
   ListVoiceConnectorGroupsCommand,
@@ -20,6 +22,8 @@ export function sdkVoiceWire(client: Pick<ChimeSDKVoiceClient, 'send'>, signal?:
     delete: DeleteVoiceConnectorGroupCommand,
     list: ListVoiceConnectorGroupsCommand,
     listPhoneNumbers: ListPhoneNumbersCommand,
+    associate: AssociatePhoneNumbersWithVoiceConnectorGroupCommand,
+    disassociate: DisassociatePhoneNumbersFromVoiceConnectorGroupCommand,
   });
 }
 

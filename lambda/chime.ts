@@ -1,7 +1,9 @@
 import {
+  AssociatePhoneNumbersWithVoiceConnectorGroupCommand,
   ChimeClient,
   CreateVoiceConnectorGroupCommand,
   DeleteVoiceConnectorGroupCommand,
+  DisassociatePhoneNumbersFromVoiceConnectorGroupCommand,
   GetVoiceConnectorGroupCommand,
   ListPhoneNumbersCommand,
   ListVoiceConnectorGroupsCommand,
@@ -23,6 +25,8 @@ export function chimeWire(client: Pick<ChimeClient, 'send'>, signal?: AbortSigna
     delete: DeleteVoiceConnectorGroupCommand,
     list: ListVoiceConnectorGroupsCommand,
     listPhoneNumbers: ListPhoneNumbersCommand,
+    associate: AssociatePhoneNumbersWithVoiceConnectorGroupCommand,
+    disassociate: DisassociatePhoneNumbersFromVoiceConnectorGroupCommand,
   });
 }
 

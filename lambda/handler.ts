@@ -6,7 +6,8 @@ import type {
 import { GROUP_ID_PATTERN, GroupSpec } from '../lib/rules';
 import { Connect, GroupWire, liveInput, toWireInput, WireGroup, WireGroupInput, wireItems } from './api';
 import { describeApiError, errorName, fitReason, GroupError } from './errors';
-import { locate, Location, parseGroupSpec, sameLocation, whereToLook } from './properties';
+import { associateAll, describeFailures, disassociateAll, maskNumbers, Outcome, without } from './phone-numbers';
+import { declaredNumbers, locate, Location, parseGroupSpec, sameLocation, whereToLook } from './properties';
 
 /** What CDK's provider entrypoint turns into the SUCCESS response sent to CloudFormation. */
 export interface HandlerResponse {
@@ -48,7 +49,9 @@ const TRANSIENT = new Set(['ThrottledClientException', 'ServiceFailureException'
 const REFUSALS = new Set(['ConflictException', 'BadRequestException']);
 const GONE = Symbol('gone');
 /** Phone numbers named in a reason, at most; the rest are counted. */
-const NUMBERS_SHOWN = 5;
+const NUMBERS_SHOWN = 10;
+const numberList = (numbers: readonly string[]) =>
+  numbers.length > NUMBERS_SHOWN ? `${numbers.slice(0, NUMBERS_SHOWN).join(', ')} and ${numbers.length - NUMBERS_SHOWN} more` : numbers.join(', ');
 
 const apiErrorName = (err: unknown) => errorName(err instanceof GroupError ? err.cause : err);
 
@@ -68,6 +71,8 @@ function described(wire: GroupWire, label: string): GroupWire {
     delete: (id) => attempt(`DeleteVoiceConnectorGroup ${id}`, () => wire.delete(id)),
     list: () => attempt('ListVoiceConnectorGroups', () => wire.list()),
     phoneNumbers: (id) => attempt(`ListPhoneNumbers of group ${id}`, () => wire.phoneNumbers(id)),
+    associate: (id, numbers, force) => attempt(`AssociatePhoneNumbersWithVoiceConnectorGroup ${id}`, () => wire.associate(id, numbers, force)),
+    disassociate: (id, numbers) => attempt(`DisassociatePhoneNumbersFromVoiceConnectorGroup ${id}`, () => wire.disassociate(id, numbers)),
   };
 }
 
@@ -81,12 +86,6 @@ async function unlessGone<T>(call: Promise<T>): Promise<T | typeof GONE> {
   }
 }
 
-/** Phone numbers are sensitive: a reason shows only their last digits. */
-const mask = (number: string) => `${'*'.repeat(Math.max(0, number.length - 4))}${number.slice(-4)}`;
-function maskedList(numbers: string[]): string {
-  const shown = numbers.slice(0, NUMBERS_SHOWN).map(mask).join(', ');
-  return numbers.length > NUMBERS_SHOWN ? `${shown} and ${numbers.length - NUMBERS_SHOWN} more` : shown;
-}
 
 interface Step {
   readonly event: CloudFormationCustomResourceEvent;
@@ -157,7 +156,7 @@ async function createGroup(step: Step, location: Location, input: WireGroupInput
       // The survivor is this resource's group whatever happens to an extra, and the delivery that
       // made the extra removes it too: failing here would only strand the survivor.
       await persist(() => removeGroup(settle, extra), step.signals.settle).catch((err: unknown) =>
-        console.log(JSON.stringify({ warning: 'a duplicate group could not be removed', voiceConnectorGroupId: extra.VoiceConnectorGroupId, reason: describeApiError('DeleteVoiceConnectorGroup', step.label, err).message })),
+        console.log(JSON.stringify({ warning: 'a duplicate group could not be removed', voiceConnectorGroupId: extra.VoiceConnectorGroupId, reason: maskNumbers(describeApiError('DeleteVoiceConnectorGroup', step.label, err).message) })),
       );
     }
     return survivor;
@@ -189,10 +188,93 @@ async function createGroup(step: Step, location: Location, input: WireGroupInput
   return keepOldest(found);
 }
 
-async function onCreate(step: Step, spec: GroupSpec): Promise<HandlerResponse> {
-  const group = await createGroup(step, locationOf(step, spec), toWireInput(spec, spec.voiceConnectorItems));
-  return answer(group, step.label);
+/**
+ * Creates the group and associates its numbers. Numbers the old group of this resource holds (a
+ * move) are moved with it; others only with forceAssociate. If any number fails, nothing is left
+ * behind: the numbers done go back where they were and the new group is removed, since
+ * CloudFormation's rollback Delete cannot name a group a failed Create made.
+ */
+async function onCreate(step: Step, spec: GroupSpec, from?: { location: Location; id: string }): Promise<HandlerResponse> {
+  const location = locationOf(step, spec);
+  const numbers = spec.phoneNumbers ?? [];
+  // Read before anything is made, so that failing to read it leaves nothing to undo.
+  const held = from && numbers.length > 0 ? await step.open(from.location, 'work').phoneNumbers(from.id) : [];
+  const group = await createGroup(step, location, toWireInput(spec, spec.voiceConnectorItems));
+  if (numbers.length === 0) return answer(group, step.label);
+  const id = group.VoiceConnectorGroupId!;
+  const outcome = await associateAll(step.open(location, 'work'), id, numbers, (n) => spec.forceAssociate === true || held.includes(n));
+  if (outcome.failed.length === 0 && outcome.error === undefined) return answer(group, step.label);
+
+  const settle = step.open(location, 'settle');
+  const undo = async () => {
+    const moved = outcome.done.filter((n) => held.includes(n));
+    if (moved.length > 0) await persistAll(step, () => associateAll(step.open(from!.location, 'settle'), from!.id, moved, () => true));
+    await persistAll(step, () => disassociateAll(settle, id, without(outcome.done, moved)));
+    await persist(() => removeGroup(settle, group), step.signals.settle);
+  };
+  const left = await undo().then(
+    () => 'Nothing was left behind: the group was removed and every number is where it was.',
+    (err: unknown) => `Undoing it failed too (${describeApiError('cleanup', step.label, err).message}): group ${id} may remain; delete it by hand.`,
+  );
+  throw new GroupError(`${numbersFailed('associate', id, step.label, outcome, spec.forceAssociate === true)} ${left}`, { cause: outcome.error });
 }
+
+/** Runs a batch operation while the settle phase lasts; any failure left at the end is thrown. */
+async function persistAll(step: Step, run: () => Promise<Outcome>): Promise<void> {
+  const outcome = await persist(async () => {
+    const o = await run();
+    if (o.error !== undefined) throw o.error;
+    return o;
+  }, step.signals.settle);
+  if (outcome.failed.length > 0) throw new GroupError(`the API refused ${describeFailures(outcome.failed)}`);
+}
+
+/** The reason for a failed association or disassociation: each number with its error code. */
+function numbersFailed(action: 'associate' | 'disassociate', id: string, label: string, outcome: Outcome, forced: boolean): string {
+  const verb = action === 'associate' ? 'associate phone numbers with' : 'disassociate phone numbers from';
+  if (outcome.failed.length === 0) return `${describeApiError(`Could not ${verb} voice connector group ${id}`, label, outcome.error).message}.`;
+  const elsewhere = !forced && outcome.failed.some((f) => f.code === 'PhoneNumberAssociationsExist' || /associat/i.test(f.message));
+  return (
+    `Could not ${verb} voice connector group ${id} of ${label}: ${describeFailures(outcome.failed)}.` +
+    (action === 'associate' ? ' Each number must be in the account\'s inventory with product type VoiceConnector.' : '') +
+    (elsewhere ? ' A number associated elsewhere moves only with forceAssociate: true.' : '')
+  );
+}
+
+/**
+ * Brings the group's numbers to the declared ones: adds first, then removes, so that no declared
+ * number is ever without a route; numbers never declared by this resource are left alone. If
+ * anything fails, the previous set is put back, so CloudFormation's rollback starts from it.
+ */
+async function syncNumbers(step: Step, location: Location, id: string, spec: GroupSpec, previouslyDeclared: readonly string[]): Promise<void> {
+  const api = step.open(location, 'work');
+  const desired = spec.phoneNumbers ?? [];
+  const live = await api.phoneNumbers(id);
+  const add = without(desired, live);
+  const remove = previouslyDeclared.filter((n) => live.includes(n) && !desired.includes(n));
+  if (add.length === 0 && remove.length === 0) return;
+
+  const settle = step.open(location, 'settle');
+  const added = await associateAll(api, id, add, () => spec.forceAssociate === true);
+  let failure = added;
+  let action: 'associate' | 'disassociate' = 'associate';
+  let removed: Outcome = { done: [], failed: [] };
+  if (added.failed.length === 0 && added.error === undefined) {
+    removed = await disassociateAll(api, id, remove);
+    if (removed.failed.length === 0 && removed.error === undefined) return;
+    failure = removed;
+    action = 'disassociate';
+  }
+  const left = await (async () => {
+    await persistAll(step, () => associateAll(settle, id, removed.done, () => false));
+    await persistAll(step, () => disassociateAll(settle, id, added.done));
+  })().then(
+    () => 'The group\'s phone numbers were put back as they were.',
+    (err: unknown) => `Putting the previous numbers back failed too (${describeApiError('cleanup', step.label, err).message}); check the group's numbers.`,
+  );
+  throw new GroupError(`${numbersFailed(action, id, step.label, failure, spec.forceAssociate === true)} ${left}`, { cause: failure.error });
+}
+
 
 async function onUpdate(step: Step, event: CloudFormationCustomResourceUpdateEvent): Promise<HandlerResponse> {
   const spec = parseGroupSpec(event.ResourceProperties, step.label);
@@ -206,10 +288,12 @@ async function onUpdate(step: Step, event: CloudFormationCustomResourceUpdateEve
   // is decided by where the group is, not by the property strings: the rollback of a move that
   // failed points back to where the group still lives, and updates it there in place.
   if (!previous || !sameLocation(previous, target)) {
-    if ((await unlessGone(api.get(id))) === GONE) return onCreate(step, spec);
+    if ((await unlessGone(api.get(id))) === GONE) return onCreate(step, spec, previous && { location: previous, id });
   }
   try {
-    return answer(await api.update(id, toWireInput(spec, spec.voiceConnectorItems)), step.label);
+    const result = answer(await api.update(id, toWireInput(spec, spec.voiceConnectorItems)), step.label);
+    if (spec.phoneNumbers !== undefined) await syncNumbers(step, target, id, spec, declaredNumbers(event.OldResourceProperties));
+    return result;
   } catch (err) {
     // NotFound can name a voice connector as well as the group: recreate only a group that is gone.
     if (apiErrorName(err) !== 'NotFoundException' || (await unlessGone(api.get(id))) !== GONE) throw err;
@@ -242,25 +326,48 @@ async function onDelete(step: Step, event: CloudFormationCustomResourceDeleteEve
   const api = step.open(location, 'work');
 
   const numbers = await api.phoneNumbers(id);
-  if (numbers.length > 0) {
+  const foreign = without(numbers, declaredNumbers(event.ResourceProperties));
+  if (foreign.length > 0) {
     throw new GroupError(
-      `Cannot delete voice connector group ${id} of ${step.label}: ${numbers.length} phone number(s) are associated with it (${maskedList(numbers)}), ` +
-        'and the API refuses to delete a group that has any. Disassociate them with DisassociatePhoneNumbersFromVoiceConnectorGroup and retry, ' +
-        'or keep the group with removalPolicy: RemovalPolicy.RETAIN. Nothing was changed.',
+      `Cannot delete voice connector group ${id} of ${step.label}: ${foreign.length} phone number(s) that this resource does not declare are associated with it ` +
+        `(${numberList(foreign)}), and the API refuses to delete a group that has any. Disassociate them with ` +
+        'DisassociatePhoneNumbersFromVoiceConnectorGroup (or declare them in phoneNumbers) and retry, or keep the group with ' +
+        'removalPolicy: RemovalPolicy.RETAIN. Nothing was changed.',
     );
   }
+  if (numbers.length > 0) {
+    const released = await disassociateAll(api, id, numbers);
+    if (released.failed.length > 0 || released.error !== undefined) {
+      const left = await persistAll(step, () => associateAll(step.open(location!, 'settle'), id, released.done, () => false)).then(
+        () => 'The numbers released were associated again; nothing else was changed.',
+        (err: unknown) => `Associating the released numbers again failed too (${describeApiError('cleanup', step.label, err).message}).`,
+      );
+      const hint = apiErrorName(released.error) === 'AccessDeniedException' ? ' To release a group\'s numbers, deploy it with phoneNumbers: [] before removing it.' : '';
+      throw new GroupError(`${numbersFailed('disassociate', id, step.label, released, false)}${hint} ${left}`, { cause: released.error });
+    }
+  }
   const items = wireItems(group);
+  const restoreNumbers = () => persistAll(step, () => associateAll(step.open(location!, 'settle'), id, numbers, () => false));
   try {
     if (items.length > 0 && (await unlessGone(api.update(id, liveInput(group, [])))) === GONE) return { PhysicalResourceId: id };
     await unlessGone(api.delete(id));
     return { PhysicalResourceId: id };
   } catch (err) {
     if (items.length > 0 && (await putBack(step, location, group, err)) === GONE) return { PhysicalResourceId: id };
+    if (numbers.length > 0) {
+      await restoreNumbers().catch((restoreErr: unknown) => {
+        throw new GroupError(
+          `${describeApiError(`DeleteVoiceConnectorGroup ${id}`, step.label, err).message}. Associating its phone numbers again failed ` +
+            `(${describeApiError('cleanup', step.label, restoreErr).message}): associate ${numberList(numbers)} with group ${id} again.`,
+          { cause: err },
+        );
+      });
+    }
     const refused = REFUSALS.has(apiErrorName(err));
     const cause = describeApiError(`DeleteVoiceConnectorGroup ${id}`, step.label, err).message;
     throw new GroupError(
       `${cause}. ${refused ? 'Something was associated with the group after the check for phone numbers; disassociate it and retry. ' : ''}` +
-        'The group was left as it was, with its voice connectors attached.',
+        'The group was left as it was, with its voice connectors and phone numbers attached.',
       { cause: err },
     );
   }
@@ -324,7 +431,7 @@ export function makeHandler(connect: Connect) {
       return result;
     } catch (err) {
       const error = err instanceof GroupError ? err : describeApiError(String(line.requestType), label, err);
-      console.log(JSON.stringify({ ...line, physicalResourceId: (event as { PhysicalResourceId?: string } | undefined)?.PhysicalResourceId, outcome: 'FAILED', reason: error.message, ms: Date.now() - started }));
+      console.log(JSON.stringify({ ...line, physicalResourceId: (event as { PhysicalResourceId?: string } | undefined)?.PhysicalResourceId, outcome: 'FAILED', reason: maskNumbers(error.message), ms: Date.now() - started }));
       throw new GroupError(fitReason(typeof event === 'object' && event !== null ? event : {}, error.message), { cause: error.cause });
     }
   };

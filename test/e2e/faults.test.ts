@@ -109,7 +109,7 @@ it('fails to delete a group that still has phone numbers, before changing anythi
   const result = await cfn.destroy(STACK);
 
   expect(result.status).toBe('DELETE_FAILED');
-  expect(result.failures[0].reason).toContain('1 phone number(s) are associated with it');
+  expect(result.failures[0].reason).toContain('1 phone number(s) that this resource does not declare are associated with it (+12065550100)');
   expect(result.failures[0].reason).toContain('DisassociatePhoneNumbersFromVoiceConnectorGroup');
   expect(JSON.stringify(endpoint.groups.get(group.id))).toBe(before);
   expect(endpoint.calls('UpdateVoiceConnectorGroup')).toBe(0);
@@ -132,7 +132,7 @@ it('writes a drifted group back exactly as the service reported it when the dele
   const result = await cfn.destroy(STACK);
 
   expect(result.status).toBe('DELETE_FAILED');
-  expect(result.failures[0].reason).toContain('The group was left as it was, with its voice connectors attached.');
+  expect(result.failures[0].reason).toContain('The group was left as it was, with its voice connectors and phone numbers attached.');
   expect(JSON.stringify({ ...endpoint.groups.get(group.id), updated: undefined })).toBe(before);
 });
 

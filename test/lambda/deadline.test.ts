@@ -15,7 +15,7 @@ function hangingApi() {
           reject(Object.assign(new Error('The operation was aborted'), { name: 'AbortError' }));
         }),
       );
-    return { create: hang, update: hang, get: hang, delete: hang, list: hang, phoneNumbers: hang };
+    return { create: hang, update: hang, get: hang, delete: hang, list: hang, phoneNumbers: hang, associate: hang, disassociate: hang };
   });
   return { handler, aborted };
 }

@@ -422,19 +422,21 @@ describe('Delete', () => {
     expect(await regionOfCall(0)).toBe('eu-west-1');
   });
 
-  it('fails before changing anything when phone numbers are associated, and masks them', async () => {
+  it('fails before changing anything when numbers it does not declare are associated, naming them, and masks them in its log', async () => {
     sdk.on(GetVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: live });
     sdk.on(ListPhoneNumbersCommand).resolves({ PhoneNumbers: [{ E164PhoneNumber: '+12065550100' }, { E164PhoneNumber: '+12065550199' }] });
 
-    const response = await respond(deleteEvent('grp-1', props));
+    const response = await respond(deleteEvent('grp-1', { ...props, phoneNumbers: ['+12065550100'] }));
 
     expect(names()).toEqual(['GetVoiceConnectorGroup', 'ListPhoneNumbers']);
     expect(response.Status).toBe('FAILED');
-    expect(response.Reason).toContain('2 phone number(s) are associated with it (********0100, ********0199)');
+    expect(response.Reason).toContain('1 phone number(s) that this resource does not declare are associated with it (+12065550199)');
     expect(response.Reason).toContain('DisassociatePhoneNumbersFromVoiceConnectorGroup');
     expect(response.Reason).toContain('RemovalPolicy.RETAIN');
     expect(response.Reason).toContain('Nothing was changed');
-    expect(response.Reason).not.toContain('+12065550100');
+    const log = (console.log as jest.Mock).mock.calls.map((args) => String(args[0])).join('\n');
+    expect(log).toContain('********0199');
+    expect(log).not.toContain('+12065550199');
   });
 
   it('uses what the service reports, not the template: a drifted group is detached and deleted', async () => {
@@ -465,7 +467,7 @@ describe('Delete', () => {
     ]);
     expect(response.Status).toBe('FAILED');
     expect(response.Reason).toContain(reason);
-    expect(response.Reason).toContain('The group was left as it was, with its voice connectors attached.');
+    expect(response.Reason).toContain('The group was left as it was, with its voice connectors and phone numbers attached.');
   });
 
   it('says which connectors to add back when writing the group back fails too', async () => {

@@ -1,0 +1,189 @@
+import {
+  AssociatePhoneNumbersWithVoiceConnectorGroupCommand,
+  ChimeSDKVoiceClient,
+  CreateVoiceConnectorGroupCommand,
+  DeleteVoiceConnectorGroupCommand,
+  DisassociatePhoneNumbersFromVoiceConnectorGroupCommand,
+  GetVoiceConnectorGroupCommand,
+  ListPhoneNumbersCommand,
+  ListVoiceConnectorGroupsCommand,
+  UpdateVoiceConnectorGroupCommand,
+} from '@aws-sdk/client-chime-sdk-voice';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createEvent, deleteEvent, respondTo as respond, updateEvent } from './cfn';
+
+/** The handler's phone-number paths, with the Chime SDK Voice client mocked. */
+const sdk = mockClient(ChimeSDKVoiceClient);
+
+const props = { apiNamespace: 'ChimeSDKVoice', apiRegion: 'us-east-1', voiceConnectorGroupName: 'pbx', voiceConnectorItems: [{ voiceConnectorId: 'vc-1', priority: 1 }] };
+const group = { VoiceConnectorGroupId: 'grp-1', Name: 'pbx', VoiceConnectorItems: [{ VoiceConnectorId: 'vc-1', Priority: 1 }], CreatedTimestamp: new Date() };
+const numbers = (count: number, from = 100) => Array.from({ length: count }, (_, i) => `+1206555${String(from + i).padStart(4, '0')}`);
+const listed = (list: string[]) => ({ PhoneNumbers: list.map((n) => ({ E164PhoneNumber: n, PhoneNumberId: n })) });
+
+const calls = (command: object) => sdk.commandCalls(command as never).map((c) => (c.args[0] as { input: Record<string, unknown> }).input);
+const names = () => sdk.calls().map((c) => (c.args[0] as object).constructor.name.replace(/Command$/, ''));
+const log = () => (console.log as jest.Mock).mock.calls.map((args) => String(args[0])).join('\n');
+
+beforeEach(() => {
+  sdk.reset();
+  sdk.on(ListVoiceConnectorGroupsCommand).resolves({ VoiceConnectorGroups: [] });
+  sdk.on(ListPhoneNumbersCommand).resolves({ PhoneNumbers: [] });
+  sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
+  sdk.on(GetVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
+  sdk.on(UpdateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
+  sdk.on(AssociatePhoneNumbersWithVoiceConnectorGroupCommand).resolves({ PhoneNumberErrors: [] });
+  sdk.on(DisassociatePhoneNumbersFromVoiceConnectorGroupCommand).resolves({ PhoneNumberErrors: [] });
+  sdk.on(DeleteVoiceConnectorGroupCommand).resolves({});
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+});
+afterEach(() => jest.restoreAllMocks());
+
+describe('Create', () => {
+  it('associates the numbers after making the group, in batches of 50, without forcing', async () => {
+    const wanted = numbers(120);
+
+    const response = await respond(createEvent({ ...props, phoneNumbers: wanted }));
+
+    expect(response.Status).toBe('SUCCESS');
+    const sent = calls(AssociatePhoneNumbersWithVoiceConnectorGroupCommand);
+    expect(sent.map((c) => (c.E164PhoneNumbers as string[]).length)).toEqual([50, 50, 20]);
+    expect(sent.flatMap((c) => c.E164PhoneNumbers as string[])).toEqual(wanted);
+    expect(sent.every((c) => c.VoiceConnectorGroupId === 'grp-1' && c.ForceAssociate === false)).toBe(true);
+  });
+
+  it('forces the numbers with forceAssociate', async () => {
+    await respond(createEvent({ ...props, phoneNumbers: numbers(2), forceAssociate: true }));
+
+    expect(calls(AssociatePhoneNumbersWithVoiceConnectorGroupCommand)).toEqual([{ VoiceConnectorGroupId: 'grp-1', E164PhoneNumbers: numbers(2), ForceAssociate: true }]);
+  });
+
+  it('fails naming each refused number with its code, and leaves nothing behind', async () => {
+    const [ok, taken, unknown] = numbers(3);
+    sdk.on(AssociatePhoneNumbersWithVoiceConnectorGroupCommand).resolves({
+      PhoneNumberErrors: [
+        { PhoneNumberId: taken, ErrorCode: 'PhoneNumberAssociationsExist', ErrorMessage: 'associated with voice connector vc-9' },
+        { PhoneNumberId: unknown, ErrorCode: 'NotFound', ErrorMessage: 'not in the inventory' },
+      ],
+    });
+
+    const response = await respond(createEvent({ ...props, phoneNumbers: [ok, taken, unknown] }));
+
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toContain(`${taken} (PhoneNumberAssociationsExist: associated with voice connector vc-9), ${unknown} (NotFound: not in the inventory)`);
+    expect(response.Reason).toContain('forceAssociate: true');
+    expect(response.Reason).toContain('Nothing was left behind');
+    expect(calls(DisassociatePhoneNumbersFromVoiceConnectorGroupCommand)).toEqual([{ VoiceConnectorGroupId: 'grp-1', E164PhoneNumbers: [ok] }]);
+    expect(names().slice(-2)).toEqual(['UpdateVoiceConnectorGroup', 'DeleteVoiceConnectorGroup']);
+    expect(log()).not.toContain(taken);
+  });
+
+  it('keeps a reason that names many refused numbers within 4,096 bytes', async () => {
+    const wanted = numbers(50);
+    sdk.on(AssociatePhoneNumbersWithVoiceConnectorGroupCommand).resolves({
+      PhoneNumberErrors: wanted.map((n) => ({ PhoneNumberId: n, ErrorCode: 'NotFound', ErrorMessage: `${n} ${'is not in the inventory of this account '.repeat(5)}` })),
+    });
+
+    const response = await respond(createEvent({ ...props, phoneNumbers: wanted }));
+
+    expect(response.bytes).toBeLessThanOrEqual(4096);
+    expect(response.Reason).toContain('and 40 more');
+  });
+});
+
+describe('Update', () => {
+  it('associates what was added before it disassociates what was removed, and leaves unchanged numbers alone', async () => {
+    const [kept, dropped, added] = numbers(3);
+    sdk.on(ListPhoneNumbersCommand).resolves(listed([kept, dropped]));
+
+    const response = await respond(updateEvent('grp-1', { ...props, phoneNumbers: [kept, added] }, { ...props, phoneNumbers: [kept, dropped] }));
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(names()).toEqual(['UpdateVoiceConnectorGroup', 'ListPhoneNumbers', 'AssociatePhoneNumbersWithVoiceConnectorGroup', 'DisassociatePhoneNumbersFromVoiceConnectorGroup']);
+    expect(calls(AssociatePhoneNumbersWithVoiceConnectorGroupCommand)[0].E164PhoneNumbers).toEqual([added]);
+    expect(calls(DisassociatePhoneNumbersFromVoiceConnectorGroupCommand)[0].E164PhoneNumbers).toEqual([dropped]);
+  });
+
+  it('leaves numbers it never declared alone, and makes no call when nothing changed', async () => {
+    const [declared, other] = numbers(2);
+    sdk.on(ListPhoneNumbersCommand).resolves(listed([declared, other]));
+
+    await respond(updateEvent('grp-1', { ...props, phoneNumbers: [declared] }, { ...props, phoneNumbers: [declared] }));
+
+    expect(names()).toEqual(['UpdateVoiceConnectorGroup', 'ListPhoneNumbers']);
+  });
+
+  it('releases the last numbers when the list becomes empty', async () => {
+    const [only] = numbers(1);
+    sdk.on(ListPhoneNumbersCommand).resolves(listed([only]));
+
+    await respond(updateEvent('grp-1', { ...props, phoneNumbers: [] }, { ...props, phoneNumbers: [only] }));
+
+    expect(calls(DisassociatePhoneNumbersFromVoiceConnectorGroupCommand)).toEqual([{ VoiceConnectorGroupId: 'grp-1', E164PhoneNumbers: [only] }]);
+  });
+
+  it('puts the previous numbers back when removing fails, so the rollback starts from them', async () => {
+    const [kept, dropped, added] = numbers(3);
+    sdk.on(ListPhoneNumbersCommand).resolves(listed([kept, dropped]));
+    sdk.on(DisassociatePhoneNumbersFromVoiceConnectorGroupCommand)
+      .resolvesOnce({ PhoneNumberErrors: [{ PhoneNumberId: dropped, ErrorCode: 'BadRequest', ErrorMessage: 'in use' }] })
+      .resolves({ PhoneNumberErrors: [] });
+
+    const response = await respond(updateEvent('grp-1', { ...props, phoneNumbers: [kept, added] }, { ...props, phoneNumbers: [kept, dropped] }));
+
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toContain(`Could not disassociate phone numbers from voice connector group grp-1 of Group (ChimeSDKVoice): ${dropped} (BadRequest: in use)`);
+    expect(response.Reason).toContain('put back as they were');
+    // The number added is released again.
+    expect(calls(DisassociatePhoneNumbersFromVoiceConnectorGroupCommand).at(-1)).toEqual({ VoiceConnectorGroupId: 'grp-1', E164PhoneNumbers: [added] });
+  });
+
+  it('moves the numbers the old group holds to the replacement group, forcing only those', async () => {
+    const [ours, elsewhere] = numbers(2);
+    // The group is not found in us-west-2: a move. The old group in us-east-1 holds `ours`.
+    sdk.on(GetVoiceConnectorGroupCommand).rejects(Object.assign(new Error('no such group'), { name: 'NotFoundException' }));
+    sdk.on(ListPhoneNumbersCommand).resolves(listed([ours]));
+    sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: { ...group, VoiceConnectorGroupId: 'grp-2' } });
+
+    const response = await respond(updateEvent('grp-1', { ...props, apiRegion: 'us-west-2', phoneNumbers: [ours, elsewhere] }, { ...props, phoneNumbers: [ours] }));
+
+    expect(response.PhysicalResourceId).toBe('grp-2');
+    expect(calls(ListPhoneNumbersCommand)[0]).toMatchObject({ FilterValue: 'grp-1' });
+    expect(calls(AssociatePhoneNumbersWithVoiceConnectorGroupCommand)).toEqual([
+      { VoiceConnectorGroupId: 'grp-2', E164PhoneNumbers: [ours], ForceAssociate: true },
+      { VoiceConnectorGroupId: 'grp-2', E164PhoneNumbers: [elsewhere], ForceAssociate: false },
+    ]);
+  });
+});
+
+describe('Delete', () => {
+  it('releases the declared numbers, then detaches and deletes the group', async () => {
+    const declared = numbers(2);
+    sdk.on(ListPhoneNumbersCommand).resolves(listed(declared));
+
+    const response = await respond(deleteEvent('grp-1', { ...props, phoneNumbers: declared }));
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(names()).toEqual(['GetVoiceConnectorGroup', 'ListPhoneNumbers', 'DisassociatePhoneNumbersFromVoiceConnectorGroup', 'UpdateVoiceConnectorGroup', 'DeleteVoiceConnectorGroup']);
+  });
+
+  it('reads the declared numbers leniently: invalid entries never block the Delete', async () => {
+    const [declared] = numbers(1);
+    sdk.on(ListPhoneNumbersCommand).resolves(listed([declared]));
+
+    const response = await respond(deleteEvent('grp-1', { ...props, phoneNumbers: [declared, 'not a number', 42] }));
+
+    expect(response.Status).toBe('SUCCESS');
+  });
+
+  it('associates the numbers again when the delete fails after releasing them', async () => {
+    const declared = numbers(2);
+    sdk.on(ListPhoneNumbersCommand).resolves(listed(declared));
+    sdk.on(DeleteVoiceConnectorGroupCommand).rejects(Object.assign(new Error('refused'), { name: 'ForbiddenException' }));
+
+    const response = await respond(deleteEvent('grp-1', { ...props, phoneNumbers: declared }));
+
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toContain('The group was left as it was, with its voice connectors and phone numbers attached.');
+    expect(calls(AssociatePhoneNumbersWithVoiceConnectorGroupCommand)).toEqual([{ VoiceConnectorGroupId: 'grp-1', E164PhoneNumbers: declared, ForceAssociate: false }]);
+  });
+});
