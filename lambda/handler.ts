@@ -3,7 +3,7 @@ import type {
   CloudFormationCustomResourceEvent,
   CloudFormationCustomResourceUpdateEvent,
 } from 'aws-lambda';
-import { GROUP_ID_PATTERN, GroupSpec } from '../lib/rules';
+import { ApiNamespace, GROUP_ID_PATTERN, GroupSpec } from '../lib/rules';
 import { Connect, GroupWire, liveInput, toWireInput, WireGroup, WireGroupInput, wireItems } from './api';
 import { describeApiError, errorName, fitReason, GroupError } from './errors';
 import { associateAll, describeFailures, disassociateAll, maskNumbers, Outcome, without } from './phone-numbers';
@@ -42,12 +42,15 @@ export const DEFAULT_BUDGET_MS = 120_000;
  * this resource's.
  */
 export const RECONCILE_WINDOW_MS = 15 * 60_000;
+/** Allowed between the function's clock and the service's when comparing with its timestamps. */
+const CLOCK_SKEW_MS = 250;
 /** Errors worth trying again while the settle phase lasts: the service or the network, not the request. */
 const TRANSIENT = new Set(['ThrottledClientException', 'ServiceFailureException', 'ServiceUnavailableException', 'TimeoutError', 'AbortError']);
 
 /** The API refuses to delete a group that still has voice connectors or phone numbers. */
 const REFUSALS = new Set(['ConflictException', 'BadRequestException']);
 const GONE = Symbol('gone');
+const REFUSED_ACCESS = new Set(['AccessDeniedException', 'ForbiddenException', 'UnauthorizedClientException']);
 /** Phone numbers named in a reason, at most; the rest are counted. */
 const NUMBERS_SHOWN = 10;
 const numberList = (numbers: readonly string[]) =>
@@ -125,6 +128,29 @@ async function removeGroup(api: GroupWire, group: WireGroup): Promise<void> {
   await unlessGone(api.delete(id));
 }
 
+/**
+ * Removes a group taken for a duplicate, unless phone numbers route through it: then detaching its
+ * connectors would cut their calls off, and the API would refuse the delete anyway.
+ */
+async function removeDuplicate(api: GroupWire, group: WireGroup): Promise<void> {
+  const numbers = await unlessGone(api.phoneNumbers(group.VoiceConnectorGroupId!));
+  if (numbers === GONE) return;
+  if (numbers.length > 0) throw new GroupError(`group ${group.VoiceConnectorGroupId} has ${numbers.length} phone number(s) and was left as it is`);
+  await removeGroup(api, group);
+}
+
+/**
+ * Timestamps without milliseconds may be whole seconds: a group made later in the same second
+ * would look as old as this one. Listing only once that second (and some clock skew) has passed
+ * lets every delivery see every group it could tie with.
+ */
+async function pastSameSecond(made: WireGroup | undefined, signal: AbortSignal): Promise<void> {
+  const stamp = made?.CreatedTimestamp;
+  if (!(stamp instanceof Date) || stamp.getUTCMilliseconds() !== 0) return;
+  const wait = stamp.getTime() + 1_000 + CLOCK_SKEW_MS - Date.now();
+  if (wait > 0 && !signal.aborted) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 2_000 + CLOCK_SKEW_MS)));
+}
+
 /** Retries a call while the settle phase lasts, as long as its failures are transient. */
 async function persist<T>(call: () => Promise<T>, signal: AbortSignal): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -155,7 +181,7 @@ async function createGroup(step: Step, location: Location, input: WireGroupInput
     for (const extra of extras) {
       // The survivor is this resource's group whatever happens to an extra, and the delivery that
       // made the extra removes it too: failing here would only strand the survivor.
-      await persist(() => removeGroup(settle, extra), step.signals.settle).catch((err: unknown) =>
+      await persist(() => removeDuplicate(settle, extra), step.signals.settle).catch((err: unknown) =>
         console.log(JSON.stringify({ warning: 'a duplicate group could not be removed', voiceConnectorGroupId: extra.VoiceConnectorGroupId, reason: maskNumbers(describeApiError('DeleteVoiceConnectorGroup', step.label, err).message) })),
       );
     }
@@ -172,11 +198,20 @@ async function createGroup(step: Step, location: Location, input: WireGroupInput
     // The call may have made the group before its answer was lost: look before failing.
     failure = err;
   }
+  await pastSameSecond(made, step.signals.settle);
   let found: WireGroup[];
   try {
     found = (await persist(() => settle.list(), step.signals.settle)).filter(ours);
   } catch {
     if (made) return made;
+    // The call may have made the group before its answer was lost, and it could not be looked for.
+    if (TRANSIENT.has(apiErrorName(failure))) {
+      throw new GroupError(
+        `${describeApiError('CreateVoiceConnectorGroup', step.label, failure).message}. The call may have made group '${input.Name}' before its answer was lost, ` +
+          `and listing the groups to find it failed too: look for it in ${location.namespace} ${location.region} and delete it if it is there.`,
+        { cause: failure },
+      );
+    }
     throw failure;
   }
   const madeId = made?.VoiceConnectorGroupId;
@@ -317,8 +352,13 @@ async function onDelete(step: Step, event: CloudFormationCustomResourceDeleteEve
   if (places.length === 0) throw new GroupError(`${step.label} has no readable apiRegion and the function has no AWS_REGION, so group ${id} cannot be found`);
   let location: Location | undefined;
   let group: WireGroup | typeof GONE = GONE;
-  for (const place of places) {
-    group = await unlessGone(step.open(place, 'work').get(id));
+  for (const [i, place] of places.entries()) {
+    // Looking in another namespace only because the stored one is unreadable: a namespace that
+    // refuses this account (the legacy one refuses new accounts) holds none of its groups.
+    group = await unlessGone(step.open(place, 'work').get(id)).catch((err: unknown) => {
+      if (i > 0 && REFUSED_ACCESS.has(apiErrorName(err))) return GONE;
+      throw err;
+    });
     location = place;
     if (group !== GONE) break;
   }
@@ -404,7 +444,8 @@ export function makeHandler(connect: Connect) {
   return async function handler(event: CloudFormationCustomResourceEvent, context?: Partial<DeadlineContext>): Promise<HandlerResponse> {
     const started = Date.now();
     const functionRegion = process.env.AWS_REGION;
-    const namespace = typeof event === 'object' && event !== null ? locate(event.ResourceProperties, functionRegion)?.namespace : undefined;
+    const stored = (event as { ResourceProperties?: { apiNamespace?: unknown } } | undefined)?.ResourceProperties?.apiNamespace;
+    const namespace = Object.values(ApiNamespace).includes(stored as ApiNamespace) ? (stored as ApiNamespace) : undefined;
     const label = `${event?.LogicalResourceId ?? 'the custom resource'}${namespace ? ` (${namespace})` : ''}`;
     const line = { requestType: event?.RequestType, logicalResourceId: event?.LogicalResourceId, namespace };
     try {

@@ -135,6 +135,7 @@ describe('Create', () => {
     const response = await respond(createEvent(props));
 
     expect(sent().slice(1)).toEqual([
+      ['ListPhoneNumbers', { FilterName: 'VoiceConnectorGroupId', FilterValue: 'grp-2', MaxResults: 99 }],
       ['UpdateVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-2', Name: 'pbx-failover', VoiceConnectorItems: [] }],
       ['DeleteVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-2' }],
     ]);
@@ -174,10 +175,37 @@ describe('Create', () => {
     const response = await respond(createEvent(props));
 
     expect(sent().slice(3)).toEqual([
+      ['ListPhoneNumbers', { FilterName: 'VoiceConnectorGroupId', FilterValue: 'grp-2', MaxResults: 99 }],
       ['UpdateVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-2', Name: 'pbx-failover', VoiceConnectorItems: [] }],
       ['DeleteVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-2' }],
     ]);
     expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-1' });
+  });
+
+  it('leaves a duplicate alone when phone numbers route through it', async () => {
+    sdk.on(ListVoiceConnectorGroupsCommand).resolves({ VoiceConnectorGroups: [listed('grp-2', 1_000), listed('grp-0', 60_000)] });
+    sdk.on(ListPhoneNumbersCommand).resolves({ PhoneNumbers: [{ E164PhoneNumber: '+12065550100' }] });
+
+    const response = await respond(createEvent(props), nearDeadline);
+
+    expect(response.PhysicalResourceId).toBe('grp-0');
+    expect(names()).not.toContain('UpdateVoiceConnectorGroup');
+    expect(names()).not.toContain('DeleteVoiceConnectorGroup');
+  });
+
+  it('looks again only once the second its group was made in has passed, when timestamps are whole seconds', async () => {
+    const made = new Date(Math.floor(Date.now() / 1_000) * 1_000);
+    sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: listed('grp-1', 0, { CreatedTimestamp: made }) });
+    const listedAt: number[] = [];
+    sdk.on(ListVoiceConnectorGroupsCommand).callsFake(() => {
+      listedAt.push(Date.now());
+      return { VoiceConnectorGroups: [] };
+    });
+
+    await respond(createEvent(props));
+
+    expect(listedAt).toHaveLength(2);
+    expect(listedAt[1]).toBeGreaterThanOrEqual(made.getTime() + 1_000);
   });
 
   it('answers with the survivor, and logs the duplicate, when removing a duplicate fails', async () => {
@@ -200,6 +228,17 @@ describe('Create', () => {
 
     expect(response.PhysicalResourceId).toBe('grp-a');
     expect(sent().filter(([name]) => name === 'DeleteVoiceConnectorGroup')).toEqual([['DeleteVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-b' }]]);
+  });
+
+  it('says a group may have been made when the call\'s answer was lost and looking for it failed', async () => {
+    sdk.on(CreateVoiceConnectorGroupCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+    sdk.on(ListVoiceConnectorGroupsCommand).resolvesOnce({ VoiceConnectorGroups: [] }).rejects(new AccessDeniedException({ message: 'not allowed', $metadata: {} }));
+
+    const response = await respond(createEvent(props));
+
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toContain("The call may have made group 'pbx-failover' before its answer was lost");
+    expect(response.Reason).toContain('look for it in ChimeSDKVoice us-east-1');
   });
 
   it('answers with the group it made when looking again fails', async () => {
@@ -504,6 +543,18 @@ describe('Delete', () => {
     expect(response.Status).toBe('FAILED');
     expect(response.Reason).toContain('Voice connector vc-west not found');
     expect(response.Reason).toContain('add back vc-east (priority 1), vc-west (priority 2)');
+  });
+
+  it('counts a namespace that refuses the account as not holding the group, when the stored one is unknown', async () => {
+    sdk.on(GetVoiceConnectorGroupCommand).rejects(notFound());
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises
+    jest.spyOn(ChimeClient.prototype, 'send').mockImplementation(async () => {
+      throw Object.assign(new Error('The account may not use this API'), { name: 'ForbiddenException' });
+    });
+
+    const response = await respond(deleteEvent('grp-1', { ...props, apiNamespace: 'chime' }));
+
+    expect(response.Status).toBe('SUCCESS');
   });
 
   it('looks in each namespace when the stored apiNamespace is not one it knows', async () => {
