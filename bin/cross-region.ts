@@ -2,6 +2,7 @@ import { Stack, StackProps } from 'aws-cdk-lib';
 import { CfnVoiceConnector } from 'aws-cdk-lib/aws-chime';
 import { Construct } from 'constructs';
 import { VoiceConnectorGroup } from '../lib';
+import { phoneNumbersFromContext } from './phone-numbers';
 
 export interface RegionalConnectorStackProps extends StackProps {
   /** The Region the voice connector serves calls in. */
@@ -27,7 +28,10 @@ export interface FailoverGroupStackProps extends StackProps {
   readonly connectors: CfnVoiceConnector[];
 }
 
-/** The group that routes calls across the Regions' connectors, in a stack of its own. */
+/**
+ * The group that routes calls across the Regions' connectors, in a stack of its own, for the phone
+ * numbers of the `phoneNumbers` context value, if one is given.
+ */
 export class FailoverGroupStack extends Stack {
   public readonly group: VoiceConnectorGroup;
 
@@ -38,6 +42,7 @@ export class FailoverGroupStack extends Stack {
     this.group = new VoiceConnectorGroup(this, 'Group', {
       voiceConnectorGroupName: 'pbx-cross-region-failover',
       voiceConnectorItems: props.connectors.map((c, i) => ({ voiceConnectorId: c.attrVoiceConnectorId, priority: i + 1 })),
+      phoneNumbers: phoneNumbersFromContext(this),
     });
   }
 }

@@ -2,6 +2,7 @@ import { Stack, StackProps } from 'aws-cdk-lib';
 import { CfnVoiceConnector } from 'aws-cdk-lib/aws-chime';
 import { Construct } from 'constructs';
 import { VoiceConnectorGroup } from '../lib';
+import { phoneNumbersFromContext } from './phone-numbers';
 
 export interface TelephonyStackProps extends StackProps {
   /**
@@ -18,7 +19,8 @@ export interface TelephonyStackProps extends StackProps {
 
 /**
  * Two voice connectors in two Regions and one group that sends calls to the us-east-1 connector
- * first and fails over to the us-west-2 one when it is unavailable.
+ * first and fails over to the us-west-2 one when it is unavailable. The group routes the phone
+ * numbers of the `phoneNumbers` context value, if one is given.
  */
 export class TelephonyStack extends Stack {
   public readonly group: VoiceConnectorGroup;
@@ -42,6 +44,7 @@ export class TelephonyStack extends Stack {
         { voiceConnectorId: primary.attrVoiceConnectorId, priority: eastFirst ? 1 : 2 },
         { voiceConnectorId: secondary.attrVoiceConnectorId, priority: eastFirst ? 2 : 1 },
       ],
+      phoneNumbers: phoneNumbersFromContext(this),
     });
   }
 }

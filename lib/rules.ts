@@ -148,7 +148,13 @@ export function validateGroupSpec(spec: GroupSpec, isUnresolved: IsUnresolved = 
     problems.push(`callDistribution: ${show(spec.callDistribution)} is not one of ${Object.values(CallDistribution).join(', ')}`);
   }
 
-  const items = spec.voiceConnectorItems;
+  problems.push(...validateItems(spec.voiceConnectorItems, isUnresolved));
+  problems.push(...validatePhoneNumbers(spec.phoneNumbers, isUnresolved));
+  return problems;
+}
+
+function validateItems(items: readonly ItemSpec[], isUnresolved: IsUnresolved): string[] {
+  const problems: string[] = [];
   if (isUnresolved(items)) return problems;
   if (items.length > LIMITS.maxItems) {
     problems.push(`voiceConnectorItems: ${items.length} items given; a group holds at most ${LIMITS.maxItems}`);
@@ -169,7 +175,6 @@ export function validateGroupSpec(spec: GroupSpec, isUnresolved: IsUnresolved = 
       problems.push(`${where}.priority: ${show(p)} is not allowed; use a whole number from ${LIMITS.priorityMin} to ${LIMITS.priorityMax}`);
     }
   });
-  problems.push(...validatePhoneNumbers(spec.phoneNumbers, isUnresolved));
   return problems;
 }
 

@@ -8,6 +8,7 @@ import {
   CustomResourceProviderRuntime,
   Duration,
   IResource,
+  Lazy,
   Names,
   RemovalPolicy,
   Resource,
@@ -24,9 +25,11 @@ import {
   HANDLER_ACTIONS,
   LEGACY_REGION,
   LIMITS,
+  PHONE_NUMBER_ACTIONS,
   REGION_PATTERN,
   RESOURCE_TYPE,
   validateGroupSpec,
+  validatePhoneNumbers,
 } from './rules';
 
 /** A voice connector in a group, and its place in the failover order. */
@@ -82,6 +85,22 @@ export interface VoiceConnectorGroupProps {
    * @default - the output is not exported
    */
   readonly exportName?: string;
+  /**
+   * Phone numbers associated with the group, which routes inbound calls only for its numbers.
+   *
+   * E.164 numbers already in the account's inventory (product type Voice Connector), at most
+   * 1,000, each once; `addPhoneNumber` adds more after construction. An empty list declares that
+   * the group has none, so the numbers it declared before are disassociated.
+   * @default - the group's phone numbers are left alone
+   */
+  readonly phoneNumbers?: string[];
+  /**
+   * Move numbers associated elsewhere (the API's `ForceAssociate`). Without it such a number
+   * fails the deploy with a reason naming it and where it is. This resource's own numbers always
+   * move with it to a replacement group.
+   * @default false
+   */
+  readonly forceAssociate?: boolean;
 }
 
 /** A voice connector group, created by this stack or imported. */
@@ -152,7 +171,9 @@ const PROVIDER_ACKNOWLEDGEMENTS = {
     },
     {
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'IAM has no resource type for Amazon Chime voice connector groups, so the group actions the handler calls can only be granted on "*".',
+      reason:
+        'IAM has no resource type for Amazon Chime voice connector groups or phone numbers, so the group actions the handler calls, ' +
+        'and the phone number association actions granted where a group declares phone numbers, can only be granted on "*".',
     },
   ],
   Handler: [
@@ -187,6 +208,21 @@ function provider(scope: Construct): CustomResourceProvider {
     for (const a of acknowledgements) Validations.of(created.node.findChild(child)).acknowledge(a);
   }
   return created;
+}
+
+/** The providers already allowed to associate phone numbers, so the statement is added once per stack. */
+const PHONE_NUMBER_GRANTS = new WeakSet<CustomResourceProvider>();
+
+/**
+ * Lets the stack's provider associate and disassociate phone numbers. Stacks where no group
+ * declares numbers keep the narrower policy; the statement is added to the provider's role rather
+ * than decided when the provider is created, so a group declared later in the stack still gets it.
+ */
+function grantPhoneNumberActions(scope: Construct): void {
+  const p = provider(scope);
+  if (PHONE_NUMBER_GRANTS.has(p)) return;
+  PHONE_NUMBER_GRANTS.add(p);
+  p.addToRolePolicy({ Effect: 'Allow', Action: [...PHONE_NUMBER_ACTIONS], Resource: '*' });
 }
 
 /** The groups of each stack by namespace, Region and name, to find two that share a name. */
@@ -276,6 +312,8 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
   /** The stack output that carries the group ID. */
   public readonly idOutput: CfnOutput;
   private readonly resource: CustomResource;
+  /** The numbers the group declares; undefined while it leaves its numbers alone. */
+  private declaredPhoneNumbers?: string[];
 
   constructor(scope: Construct, id: string, props: VoiceConnectorGroupProps = {}) {
     super(scope, id);
@@ -291,6 +329,8 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
       voiceConnectorGroupName: this.voiceConnectorGroupName,
       voiceConnectorItems: props.voiceConnectorItems ?? [],
       callDistribution: props.callDistribution,
+      phoneNumbers: props.phoneNumbers,
+      forceAssociate: props.forceAssociate,
     };
     const problems = validateGroupSpec(spec, Token.isUnresolved);
     if (problems.length > 0) {
@@ -299,12 +339,21 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
     claimName(this, spec);
 
     const serviceToken = provider(this).serviceToken;
+    if (props.phoneNumbers !== undefined) {
+      // A copy, so that addPhoneNumber never changes the caller's array.
+      this.declaredPhoneNumbers = Token.isUnresolved(props.phoneNumbers) ? props.phoneNumbers : [...props.phoneNumbers];
+      grantPhoneNumberActions(this);
+    }
 
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken,
       resourceType: RESOURCE_TYPE,
       serviceTimeout: SERVICE_TIMEOUT,
-      properties: { ...spec },
+      properties: {
+        ...spec,
+        // Lazy, so numbers added after construction are written too; undefined leaves the key out.
+        phoneNumbers: Lazy.list({ produce: () => this.declaredPhoneNumbers }),
+      },
     });
     this.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.DESTROY);
     this.voiceConnectorGroupId = this.resource.ref;
@@ -321,6 +370,33 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
   public get voiceConnectorGroupArn(): string {
     refuseLegacyArn(this, this.apiNamespace);
     return this.resource.getAttString('VoiceConnectorGroupArn');
+  }
+
+  /**
+   * Associates more phone numbers with the group, as if they were in the `phoneNumbers` prop.
+   *
+   * The same rules apply: E.164 numbers from the account's inventory, each once across the prop
+   * and every call, at most 1,000 in all; a call that breaks one throws and adds none. A group
+   * without the prop declares its numbers from the first number added on, and the stack's handler
+   * is then allowed to associate them. With no numbers, nothing changes.
+   * @param phoneNumbers the numbers, for example `'+12065550100'`
+   */
+  public addPhoneNumber(...phoneNumbers: string[]): void {
+    if (phoneNumbers.length === 0) return;
+    const current = this.declaredPhoneNumbers ?? [];
+    if (Token.isUnresolved(current)) {
+      throw new Error(
+        `VoiceConnectorGroup ${this.node.path}: phoneNumbers: the prop is a token (a list known only at deploy time), so numbers cannot be added to it; ` +
+          'give every number in the prop, or give the prop a plain array whose elements may be tokens',
+      );
+    }
+    const combined = [...current, ...phoneNumbers];
+    const problems = validatePhoneNumbers(combined, Token.isUnresolved);
+    if (problems.length > 0) {
+      throw new Error(`VoiceConnectorGroup ${this.node.path}: addPhoneNumber: ${problems.join('; ')}`);
+    }
+    this.declaredPhoneNumbers = combined;
+    grantPhoneNumberActions(this);
   }
 
   /**

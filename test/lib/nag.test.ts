@@ -1,7 +1,8 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { telephonyStacks } from '../../bin/telephony-app';
-import { ApiNamespace, VoiceConnectorGroup } from '../../lib';
+import { ApiNamespace, PHONE_NUMBER_ACTIONS, VoiceConnectorGroup } from '../../lib';
 import { appWithCdkJsonContext } from '../bin/cdk-json';
 import { acknowledgementsOf, findings } from './nag-findings';
 
@@ -22,11 +23,21 @@ it('passes the AwsSolutions pack on every stack of the example app', () => {
   expect(stacks.flatMap((s) => findings(s, dir))).toEqual([]);
 });
 
-it('passes the AwsSolutions pack on a stack with groups in both namespaces', () => {
+it('passes the AwsSolutions pack on every stack of the example app given phone numbers', () => {
+  const app = appWithCdkJsonContext();
+  app.node.setContext('phoneNumbers', '+12065550100,+12065550101');
+  const stacks = Object.values(telephonyStacks(app));
+  const dir = app.synth().directory;
+  const granting = stacks.filter((s) => JSON.stringify(Template.fromStack(s).toJSON()).includes(PHONE_NUMBER_ACTIONS[0])).map((s) => s.stackName);
+  expect(granting).toEqual(['ChimeTelephonyStack', 'ChimeFailoverGroup']);
+  expect(stacks.flatMap((s) => findings(s, dir))).toEqual([]);
+});
+
+it('passes the AwsSolutions pack on a stack with groups in both namespaces, one of them with phone numbers', () => {
   const app = new App();
   const stack = new Stack(app, 'BothNamespaces', { env: { region: 'eu-central-1' } });
   new VoiceConnectorGroup(stack, 'Supported');
-  new VoiceConnectorGroup(stack, 'Legacy', { apiNamespace: ApiNamespace.CHIME });
+  new VoiceConnectorGroup(stack, 'Legacy', { apiNamespace: ApiNamespace.CHIME }).addPhoneNumber('+12065550100');
   expect(findings(stack, app.synth().directory)).toEqual([]);
 });
 

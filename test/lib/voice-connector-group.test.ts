@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnElement, CfnParameter, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { ApiNamespace, CallDistribution, HANDLER_ACTIONS, VoiceConnectorGroup, VoiceConnectorGroupAttributes, VoiceConnectorGroupProps } from '../../lib';
+import { ApiNamespace, CallDistribution, HANDLER_ACTIONS, PHONE_NUMBER_ACTIONS, VoiceConnectorGroup, VoiceConnectorGroupAttributes, VoiceConnectorGroupProps } from '../../lib';
 import { SDK_VOICE_NAME_PATTERN } from '../../lib/rules';
 
 function stack(region = 'eu-west-1'): Stack {
@@ -205,13 +205,24 @@ describe('provider', () => {
     });
   });
 
-  it('allows exactly the voice connector group actions the handler calls', () => {
+  /** The handler role's inline policy statements, exactly as synthesised. */
+  const statementsOf = (s: Stack) => {
+    const roles = Object.values(Template.fromStack(s).findResources('AWS::IAM::Role'));
+    expect(roles).toHaveLength(1);
+    expect(roles[0].Properties.Policies).toHaveLength(1);
+    expect(roles[0].Properties.Policies[0]).toMatchObject({ PolicyName: 'Inline', PolicyDocument: { Version: '2012-10-17' } });
+    return roles[0].Properties.Policies[0].PolicyDocument.Statement;
+  };
+  const groupStatement = { Effect: 'Allow', Action: [...HANDLER_ACTIONS], Resource: '*' };
+  const phoneNumberStatement = { Effect: 'Allow', Action: [...PHONE_NUMBER_ACTIONS], Resource: '*' };
+
+  it('allows exactly the voice connector group actions the handler calls, in a stack where no group declares phone numbers', () => {
     const s = stack();
     new VoiceConnectorGroup(s, 'Group');
+    new VoiceConnectorGroup(s, 'Forced', { forceAssociate: true });
+    new VoiceConnectorGroup(s, 'NothingAdded').addPhoneNumber();
 
-    Template.fromStack(s).hasResourceProperties('AWS::IAM::Role', {
-      Policies: [{ PolicyName: 'Inline', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: [...HANDLER_ACTIONS], Resource: '*' }] } }],
-    });
+    expect(statementsOf(s)).toEqual([groupStatement]);
     expect([...HANDLER_ACTIONS]).toEqual([
       'chime:CreateVoiceConnectorGroup',
       'chime:UpdateVoiceConnectorGroup',
@@ -220,6 +231,138 @@ describe('provider', () => {
       'chime:ListVoiceConnectorGroups',
       'chime:ListPhoneNumbers',
     ]);
+  });
+
+  it.each<[string, (s: Stack) => void]>([
+    ['an empty list of numbers', (s) => new VoiceConnectorGroup(s, 'Numbers', { phoneNumbers: [] })],
+    ['numbers in props', (s) => new VoiceConnectorGroup(s, 'Numbers', { phoneNumbers: ['+12065550100'] })],
+    ['numbers added after construction', (s) => new VoiceConnectorGroup(s, 'Numbers').addPhoneNumber('+12065550100')],
+  ])('also allows associating and disassociating phone numbers, once, in a stack where one group declares %s', (_case, declare) => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Before');
+    declare(s);
+    new VoiceConnectorGroup(s, 'After', { phoneNumbers: ['+12065550101'] }).addPhoneNumber('+12065550102');
+
+    expect(statementsOf(s)).toEqual([groupStatement, phoneNumberStatement]);
+    expect([...PHONE_NUMBER_ACTIONS]).toEqual(['chime:AssociatePhoneNumbersWithVoiceConnectorGroup', 'chime:DisassociatePhoneNumbersFromVoiceConnectorGroup']);
+  });
+
+  it('grants the phone number actions only in the stack whose group declares numbers', () => {
+    const app = new App();
+    const withNumbers = new Stack(app, 'WithNumbers', { env: { region: 'us-east-1' } });
+    const without = new Stack(app, 'Without', { env: { region: 'us-east-1' } });
+    new VoiceConnectorGroup(withNumbers, 'Group', { phoneNumbers: ['+12065550100'] });
+    new VoiceConnectorGroup(without, 'Group');
+
+    expect(statementsOf(withNumbers)).toEqual([groupStatement, phoneNumberStatement]);
+    expect(statementsOf(without)).toEqual([groupStatement]);
+  });
+});
+
+describe('phone numbers', () => {
+  const resourceProperties = (s: Stack) => Object.values(Template.fromStack(s).findResources('Custom::VoiceConnectorGroup')).map((r) => r.Properties);
+
+  it('writes neither phoneNumbers nor forceAssociate when they are not set, so the group leaves its numbers alone', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Group', { voiceConnectorItems: items });
+    const [properties] = resourceProperties(s);
+
+    expect(Object.keys(properties).sort()).toEqual(['ServiceTimeout', 'ServiceToken', 'apiNamespace', 'apiRegion', 'voiceConnectorGroupName', 'voiceConnectorItems']);
+  });
+
+  it('writes the numbers and forceAssociate as given, an empty list included', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Numbers', { voiceConnectorGroupName: 'numbers', phoneNumbers: ['+12065550100', '+442071838750'], forceAssociate: true });
+    new VoiceConnectorGroup(s, 'None', { voiceConnectorGroupName: 'none', phoneNumbers: [], forceAssociate: false });
+
+    expect(resourceProperties(s).map((p) => [p.voiceConnectorGroupName, p.phoneNumbers, p.forceAssociate])).toEqual([
+      ['numbers', ['+12065550100', '+442071838750'], true],
+      ['none', [], false],
+    ]);
+  });
+
+  it('writes numbers added with addPhoneNumber after construction, after those of the props', () => {
+    const s = stack();
+    const given = ['+12065550100'];
+    const group = new VoiceConnectorGroup(s, 'Group', { phoneNumbers: given });
+    group.addPhoneNumber('+12065550101', '+12065550102');
+    group.addPhoneNumber('+12065550103');
+
+    expect(resourceProperties(s)[0].phoneNumbers).toEqual(['+12065550100', '+12065550101', '+12065550102', '+12065550103']);
+    expect(given).toEqual(['+12065550100']);
+  });
+
+  it('makes a group without the prop declare its numbers from the first number added; adding none changes nothing', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Added', { voiceConnectorGroupName: 'added' }).addPhoneNumber('+12065550100');
+    new VoiceConnectorGroup(s, 'NoneAdded', { voiceConnectorGroupName: 'none-added' }).addPhoneNumber();
+
+    expect(resourceProperties(s).map((p) => [p.voiceConnectorGroupName, p.phoneNumbers])).toEqual([
+      ['added', ['+12065550100']],
+      ['none-added', undefined],
+    ]);
+  });
+
+  const attempt = (props: VoiceConnectorGroupProps) => () => new VoiceConnectorGroup(stack(), 'Group', props);
+  const many = (n: number) => Array.from({ length: n }, (_, i) => `+1206555${String(i).padStart(4, '0')}`);
+
+  it.each<[string, string[], string]>([
+    ['a number without the leading +', ['12065550100'], "phoneNumbers[0]: '12065550100' is not an E.164 phone number such as '+12065550100'"],
+    ['a number with spaces', ['+1 206 555 0100'], "phoneNumbers[0]: '+1 206 555 0100' is not an E.164 phone number"],
+    ['a number of 16 digits', ['+1234567890123456'], "phoneNumbers[0]: '+1234567890123456' is not an E.164 phone number"],
+    ['a number twice', ['+12065550100', '+12065550101', '+12065550100'], "phoneNumbers[2]: '+12065550100' is already in the list; each number may appear once"],
+    ['1,001 numbers', many(1001), 'phoneNumbers: 1001 numbers given; a group holds at most 1000'],
+  ])('rejects %s, naming the construct path and the property', (_case, phoneNumbers, message) => {
+    expect(attempt({ phoneNumbers })).toThrow(`VoiceConnectorGroup Telephony/Group: ${message}`);
+  });
+
+  it('accepts 1,000 numbers', () => {
+    expect(attempt({ phoneNumbers: many(1000) })).not.toThrow();
+  });
+
+  it('checks numbers given to addPhoneNumber with the same rules, across the props and every call, and keeps none of a refused call', () => {
+    const s = stack();
+    const group = new VoiceConnectorGroup(s, 'Group', { phoneNumbers: ['+12065550100'] });
+    group.addPhoneNumber('+12065550101');
+
+    expect(() => group.addPhoneNumber('+12065550102', '+12065550100')).toThrow(
+      "VoiceConnectorGroup Telephony/Group: addPhoneNumber: phoneNumbers[3]: '+12065550100' is already in the list; each number may appear once",
+    );
+    expect(() => group.addPhoneNumber('+12065550101')).toThrow("phoneNumbers[2]: '+12065550101' is already in the list");
+    expect(() => group.addPhoneNumber('206-555-0102')).toThrow(
+      "VoiceConnectorGroup Telephony/Group: addPhoneNumber: phoneNumbers[2]: '206-555-0102' is not an E.164 phone number",
+    );
+    expect(() => group.addPhoneNumber(...many(999))).toThrow('VoiceConnectorGroup Telephony/Group: addPhoneNumber: phoneNumbers: 1001 numbers given; a group holds at most 1000');
+    expect(resourceProperties(s)[0].phoneNumbers).toEqual(['+12065550100', '+12065550101']);
+  });
+
+  it('leaves numbers that are tokens to the handler, and checks the known ones beside them', () => {
+    const s = stack();
+    const number = new CfnParameter(s, 'Number').valueAsString;
+    const list = Fn.split(',', new CfnParameter(s, 'Numbers').valueAsString);
+    new VoiceConnectorGroup(s, 'Elements', { voiceConnectorGroupName: 'elements', phoneNumbers: [number, '+12065550100'] }).addPhoneNumber(number);
+    new VoiceConnectorGroup(s, 'List', { voiceConnectorGroupName: 'list', phoneNumbers: list });
+
+    expect(resourceProperties(s).map((p) => p.phoneNumbers)).toEqual([[{ Ref: 'Number' }, '+12065550100', { Ref: 'Number' }], { 'Fn::Split': [',', { Ref: 'Numbers' }] }]);
+    expect(() => new VoiceConnectorGroup(s, 'Known', { voiceConnectorGroupName: 'known', phoneNumbers: [number, 'not-a-number'] })).toThrow(
+      "VoiceConnectorGroup Telephony/Known: phoneNumbers[1]: 'not-a-number' is not an E.164 phone number",
+    );
+  });
+
+  it('checks the phone numbers even when the voice connector items are a token', () => {
+    const s = stack();
+    const itemsToken = Token.asAny(Fn.getAtt('Elsewhere', 'Items')) as unknown as VoiceConnectorGroupProps['voiceConnectorItems'];
+    expect(() => new VoiceConnectorGroup(s, 'Group', { voiceConnectorItems: itemsToken, phoneNumbers: ['bad'] })).toThrow(
+      "VoiceConnectorGroup Telephony/Group: phoneNumbers[0]: 'bad' is not an E.164 phone number",
+    );
+  });
+
+  it('refuses to add numbers to a prop that is a token list, saying what to do instead', () => {
+    const s = stack();
+    const group = new VoiceConnectorGroup(s, 'Group', { phoneNumbers: Fn.split(',', new CfnParameter(s, 'Numbers').valueAsString) });
+    expect(() => group.addPhoneNumber('+12065550100')).toThrow(
+      'VoiceConnectorGroup Telephony/Group: phoneNumbers: the prop is a token (a list known only at deploy time), so numbers cannot be added to it',
+    );
   });
 });
 
