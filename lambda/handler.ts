@@ -6,7 +6,7 @@ import type {
 import { ApiNamespace, GROUP_ID_PATTERN, GroupSpec } from '../lib/rules';
 import { Connect, GroupWire, liveInput, toWireInput, WireGroup, WireGroupInput, wireItems } from './api';
 import { describeApiError, errorName, fitReason, GroupError } from './errors';
-import { associateAll, describeFailures, disassociateAll, maskNumbers, Outcome, without } from './phone-numbers';
+import { associateAll, describeFailures, disassociateAll, maskNumbers, numberList, Outcome, without } from './phone-numbers';
 import { declaredNumbers, locate, Location, parseGroupSpec, sameLocation, whereToLook } from './properties';
 
 /** What CDK's provider entrypoint turns into the SUCCESS response sent to CloudFormation. */
@@ -51,10 +51,6 @@ const TRANSIENT = new Set(['ThrottledClientException', 'ServiceFailureException'
 const REFUSALS = new Set(['ConflictException', 'BadRequestException']);
 const GONE = Symbol('gone');
 const REFUSED_ACCESS = new Set(['AccessDeniedException', 'ForbiddenException', 'UnauthorizedClientException']);
-/** Phone numbers named in a reason, at most; the rest are counted. */
-const NUMBERS_SHOWN = 10;
-const numberList = (numbers: readonly string[]) =>
-  numbers.length > NUMBERS_SHOWN ? `${numbers.slice(0, NUMBERS_SHOWN).join(', ')} and ${numbers.length - NUMBERS_SHOWN} more` : numbers.join(', ');
 
 const apiErrorName = (err: unknown) => errorName(err instanceof GroupError ? err.cause : err);
 

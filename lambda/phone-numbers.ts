@@ -15,8 +15,8 @@ export interface Outcome {
   readonly error?: unknown;
 }
 
-/** Failures shown by name in a reason; the rest are counted, so the answer stays within 4,096 bytes. */
-const FAILURES_SHOWN = 10;
+/** Numbers shown by name in a reason; the rest are counted, so the answer stays within 4,096 bytes. */
+const NUMBERS_SHOWN = 10;
 /** Characters of the API's own words kept per failed number. */
 const FAILURE_TEXT = 120;
 
@@ -66,11 +66,16 @@ export async function associateAll(api: GroupWire, id: string, numbers: readonly
 export const disassociateAll = (api: GroupWire, id: string, numbers: readonly string[]): Promise<Outcome> =>
   inBatches(numbers, (batch) => api.disassociate(id, batch), (e) => e.ErrorCode === 'NotFound');
 
-/** The failed numbers for a reason: each with its code and the API's words, the first few by name. */
-export function describeFailures(failed: readonly NumberFailure[]): string {
-  const shown = failed.slice(0, FAILURES_SHOWN).map((f) => `${f.number} (${f.code}${f.message ? `: ${f.message.slice(0, FAILURE_TEXT)}` : ''})`);
-  return failed.length > FAILURES_SHOWN ? `${shown.join(', ')} and ${failed.length - FAILURES_SHOWN} more` : shown.join(', ');
-}
+/** Items for a reason: the first few by name, the rest counted. */
+const firstFew = (items: readonly string[]) =>
+  items.length > NUMBERS_SHOWN ? `${items.slice(0, NUMBERS_SHOWN).join(', ')} and ${items.length - NUMBERS_SHOWN} more` : items.join(', ');
+
+/** Numbers for a reason. */
+export const numberList = (numbers: readonly string[]): string => firstFew(numbers);
+
+/** The failed numbers for a reason: each with its code and the API's words. */
+export const describeFailures = (failed: readonly NumberFailure[]): string =>
+  firstFew(failed.map((f) => `${f.number} (${f.code}${f.message ? `: ${f.message.slice(0, FAILURE_TEXT)}` : ''})`));
 
 /** Numbers named in the function's log show only their last four digits: the API model marks them sensitive. */
 export const maskNumbers = (text: string): string => text.replace(/\+[1-9]\d{1,14}/g, (n) => `${'*'.repeat(n.length - 4)}${n.slice(-4)}`);
