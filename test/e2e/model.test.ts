@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnElement, CfnParameter, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import { ApiNamespace, CallDistribution, VoiceConnectorGroup, VoiceConnectorItem } from '../../lib';
 import { DeployResult, DuplicateDeliveries, EventRecord, LocalCloudFormation, MAX_RESPONSE_BYTES, StackStatus } from '../../local/driver';
@@ -11,8 +11,10 @@ import { ChimeEndpoint, Group, Namespace } from '../../local/endpoint';
  * Random sequences of stack operations (create, in-place update, replacement by a Region or
  * namespace change, an update that fails elsewhere and is rolled back, delete, a delete that phone
  * numbers block and its retry), each under a random fault, run through the bundled handler against
- * the local endpoint and CloudFormation. After every operation the endpoint must hold what a model
- * of one group says it holds.
+ * the local endpoint and CloudFormation. The group declares a subset of a small number inventory,
+ * none (`[]`) or leaves its numbers alone (no `phoneNumbers`); some runs start with one of the
+ * numbers on a voice connector outside the stack. After every operation the endpoint must hold what
+ * a model of one group and the inventory says it holds.
  */
 
 // Bounded so the file stays far inside CI's budget; a failure still shrinks within the limit.
@@ -30,12 +32,22 @@ const REGION: Record<Location, string> = { 'sdk-us-east-1': 'us-east-1', 'sdk-us
 /** Connectors every run creates: two in us-east-1, one in us-west-2; items refer to them by index. */
 const CONNECTOR_REGIONS = ['us-east-1', 'us-east-1', 'us-west-2'];
 
+/** The account's inventory of every run; the group's props declare subsets of it. */
+const INVENTORY = ['+12065550101', '+12065550102', '+12065550103', '+12065550104', '+12065550105'];
+/** The number that some runs start with on a voice connector outside the stack. */
+const HELD_ELSEWHERE = INVENTORY[4];
+/** Associated with the group from outside, never declared: it blocks a Delete. */
+const FOREIGN = '+12065550100';
+
 interface Props {
   readonly location: Location;
   readonly name: string;
   readonly items: readonly { readonly connector: number; readonly priority: number }[];
   /** Amazon Chime SDK Voice only. */
   readonly callDistribution?: CallDistribution;
+  /** Undefined: the resource leaves the group's numbers alone. In inventory order. */
+  readonly phoneNumbers?: readonly string[];
+  readonly forceAssociate: boolean;
 }
 
 type Fault =
@@ -48,6 +60,8 @@ type Fault =
 interface RunOptions {
   readonly endpointSeed: number;
   readonly duplicates?: DuplicateDeliveries;
+  /** Whether HELD_ELSEWHERE starts on a voice connector outside the stack. */
+  readonly heldElsewhere: boolean;
 }
 
 interface Model {
@@ -56,13 +70,18 @@ interface Model {
   props?: Props;
   /** The group's ID, learned when it was made; an operation that keeps the group keeps this. */
   groupId?: string;
+  /** The numbers on the stack's group, declared or not. */
   phoneNumbers: string[];
+  /** Numbers on the voice connector outside the stack. */
+  elsewhere: string[];
 }
 
 interface Real {
   readonly endpoint: ChimeEndpoint;
   readonly cfn: LocalCloudFormation;
   readonly connectors: string[];
+  /** The voice connector outside the stack that may hold a number. */
+  readonly outside: string;
 }
 
 const propsArb: fc.Arbitrary<Props> = fc
@@ -74,6 +93,9 @@ const propsArb: fc.Arbitrary<Props> = fc
       selector: (i) => i.connector,
     }),
     callDistribution: fc.option(fc.constantFrom(CallDistribution.LOAD_BALANCED, CallDistribution.PRIORITY_WEIGHTED), { nil: undefined }),
+    // Absent a third of the time, so that declaring, dropping and declaring again all happen.
+    phoneNumbers: fc.option(fc.subarray(INVENTORY), { nil: undefined, freq: 2 }),
+    forceAssociate: fc.boolean(),
   })
   .map((p) => (p.location === 'chime' ? { ...p, callDistribution: undefined } : p));
 
@@ -94,17 +116,22 @@ const runArb: fc.Arbitrary<RunOptions> = fc.record({
     // Half the runs without duplicates, where no delivery can run after a rollback.
     { nil: undefined, freq: 2 },
   ),
+  heldElsewhere: fc.boolean(),
 });
 
 const describeProps = (p: Props) =>
-  `${p.location} '${p.name}' [${p.items.map((i) => `c${i.connector}:${i.priority}`).join(', ')}]${p.callDistribution ? ` ${p.callDistribution}` : ''}`;
+  `${p.location} '${p.name}' [${p.items.map((i) => `c${i.connector}:${i.priority}`).join(', ')}]${p.callDistribution ? ` ${p.callDistribution}` : ''}` +
+  ` numbers ${p.phoneNumbers ? `[${p.phoneNumbers.map((n) => n.slice(-3)).join(', ')}]` : 'absent'}${p.forceAssociate ? ' forced' : ''}`;
 const describeFault = (f: Fault) => (f.kind === 'throttle' ? `throttle ${f.fraction}` : f.kind);
 
 // --- Synthesis -------------------------------------------------------------------------------
 // Every value that varies is a CloudFormation parameter, so one assembly per template shape serves
 // every run (connector IDs differ per run), and synthesis (about a second) happens a few times per
 // file rather than once per command. CloudFormation resolves parameters before the handler sees the
-// event, so the handler gets the same strings as from literal props.
+// event, so the handler gets the same strings as from literal props. A non-empty list of numbers is
+// one text parameter split at commas, which is what a CommaDelimitedList parameter resolves to (the
+// local CloudFormation resolves a Ref to a parameter's text only); an empty list cannot be written
+// that way (splitting '' gives ['']), so `[]` and no list at all are shapes of their own.
 
 interface Shape {
   readonly outdir: string;
@@ -119,7 +146,8 @@ let deadline = 0;
 const shapes = new Map<string, Shape>();
 
 function shapeOf(props: Props, failing: boolean): Shape {
-  const key = JSON.stringify([props.location === 'chime', props.items.length, props.callDistribution !== undefined, failing]);
+  const numbers = props.phoneNumbers === undefined ? 'absent' : props.phoneNumbers.length === 0 ? 'empty' : 'list';
+  const key = JSON.stringify([props.location === 'chime', props.items.length, props.callDistribution !== undefined, numbers, failing]);
   const cached = shapes.get(key);
   if (cached) return cached;
   const outdir = path.join(assemblies, `shape${shapes.size}`);
@@ -133,6 +161,9 @@ function shapeOf(props: Props, failing: boolean): Shape {
   const group = new VoiceConnectorGroup(stack, 'Group', {
     voiceConnectorGroupName: text('Name'),
     voiceConnectorItems: items,
+    ...(numbers === 'absent' ? {} : { phoneNumbers: numbers === 'empty' ? [] : Fn.split(',', text('Numbers')) }),
+    // CloudFormation sends booleans as text, and the handler reads 'true' and 'false'.
+    forceAssociate: text('Force') as unknown as boolean,
     ...(props.location === 'chime'
       ? { apiNamespace: ApiNamespace.CHIME }
       : { apiNamespace: ApiNamespace.CHIME_SDK_VOICE, apiRegion: text('Region'), callDistribution: props.callDistribution && (text('Distribution') as CallDistribution) }),
@@ -153,7 +184,8 @@ function shapeOf(props: Props, failing: boolean): Shape {
 }
 
 function parametersOf(props: Props, real: Real, failing: boolean): Record<string, string> {
-  const parameters: Record<string, string> = { Name: props.name };
+  const parameters: Record<string, string> = { Name: props.name, Force: String(props.forceAssociate) };
+  if (props.phoneNumbers?.length) parameters.Numbers = props.phoneNumbers.join(',');
   props.items.forEach((item, i) => {
     parameters[`Connector${i}`] = real.connectors[item.connector];
     parameters[`Priority${i}`] = String(item.priority);
@@ -202,8 +234,39 @@ const snapshot = (g: Group) => ({
   name: g.name,
   items: sortedItems(g.items),
   callDistribution: g.callDistribution,
-  phoneNumbers: [...g.phoneNumbers],
+  phoneNumbers: sorted(g.phoneNumbers),
 });
+
+const sorted = (numbers: readonly string[]) => [...new Set(numbers)].sort();
+const without = (numbers: readonly string[], remove: readonly string[]) => numbers.filter((n) => !remove.includes(n));
+
+/**
+ * The numbers on a group that stays in place after a deploy from `from` to `to` (README, "Phone
+ * numbers"): the declared ones added, the ones `from` declared and `to` does not removed, any other
+ * left as it is; no list at all leaves every number alone.
+ */
+function afterInPlace(live: readonly string[], from: Props | undefined, to: Props): string[] {
+  if (to.phoneNumbers === undefined) return sorted(live);
+  return sorted([...without(live, without(from?.phoneNumbers ?? [], to.phoneNumbers)), ...to.phoneNumbers]);
+}
+
+/** The declared numbers a deploy must newly associate: all of them for a new group, else those not on it yet. */
+function toAssociate(m: Readonly<Model>, props: Props): string[] {
+  const declared = props.phoneNumbers ?? [];
+  return m.stack === 'none' || moves(m.props!, props) ? [...declared] : without(declared, m.phoneNumbers);
+}
+
+/** Declared numbers on the outside voice connector that the deploy may not move. */
+const refusedNumbers = (m: Readonly<Model>, props: Props) => (props.forceAssociate ? [] : toAssociate(m, props).filter((n) => m.elsewhere.includes(n)));
+
+/** Puts numbers back where the model has them: on the stack's group, on the outside connector, or on nothing. */
+function putBack(numbers: readonly string[], model: Model, real: Real): void {
+  for (const n of numbers) {
+    if (model.phoneNumbers.includes(n)) real.endpoint.associatePhoneNumbers(model.groupId!, [n]);
+    else if (model.elsewhere.includes(n)) real.endpoint.associatePhoneNumbersWithConnector(real.outside, [n]);
+    else real.endpoint.phoneNumbers.get(n)!.association = undefined;
+  }
+}
 
 /**
  * Runs one stack operation under its fault and waits for every delivery it started to end. Returns
@@ -234,7 +297,7 @@ function groupOf(props: Props, real: Real, phoneNumbers: string[]): Omit<ReturnT
     name: props.name,
     items: sortedItems(props.items.map((i) => ({ VoiceConnectorId: real.connectors[i.connector], Priority: i.priority }))),
     callDistribution: props.callDistribution,
-    phoneNumbers,
+    phoneNumbers: sorted(phoneNumbers),
   };
 }
 
@@ -246,6 +309,10 @@ function groupOf(props: Props, real: Real, phoneNumbers: string[]): Omit<ReturnT
  * applies the failed properties again. Only those two effects, each proven by a late answer that
  * ended after the rollback's, are undone here (the new group removed, the group written back as
  * the model has it), so every other check still holds the rest of the sequence to the model.
+ * Declared numbers are part of both effects: the new group is given them (a late move takes them
+ * from the stack's group, as the first delivery did), and the late Update syncs them again. So the
+ * numbers on a removed late group, and those of a group that matches the failed properties
+ * exactly, are put back where the model has them; no other number is touched.
  */
 function undoLateDeploys(model: Model, real: Real, events: EventRecord[], logicalId: string, attempted: Props): void {
   const rolledBack = events.findIndex((e) => e.logicalId === logicalId && e.phase === 'rollback' && e.taken && e.status === 'SUCCESS');
@@ -256,13 +323,17 @@ function undoLateDeploys(model: Model, real: Real, events: EventRecord[], logica
     if (!group) continue;
     const taken = events.find((e) => e.requestId === late.requestId && e.taken);
     if (taken?.physicalId !== late.physicalId) {
+      const numbers = group.phoneNumbers;
       real.endpoint.groups.delete(group.id);
+      putBack(numbers, model, real);
     } else if (late.requestType === 'Update' && group.id === model.groupId) {
-      if (JSON.stringify(snapshot(group)) !== JSON.stringify({ id: group.id, ...groupOf(attempted, real, model.phoneNumbers) })) continue;
+      const synced = afterInPlace(model.phoneNumbers, model.props, attempted);
+      if (JSON.stringify(snapshot(group)) !== JSON.stringify({ id: group.id, ...groupOf(attempted, real, synced) })) continue;
       const props = model.props!;
       group.name = props.name;
       group.items = props.items.map((i) => ({ VoiceConnectorId: real.connectors[i.connector], Priority: i.priority }));
       group.callDistribution = props.callDistribution;
+      putBack(sorted([...synced, ...model.phoneNumbers]), model, real);
     }
   }
 }
@@ -278,23 +349,37 @@ function checkInvariants(model: Model, real: Real, idChange: 'same' | 'new' | 'n
     expect(groups).toEqual([]);
     expect(cfn.resource(STACK, logicalId)).toBeUndefined();
     model.groupId = undefined;
-    return;
+  } else {
+    const props = model.props!;
+    expect(groups).toHaveLength(1);
+    const [group] = groups;
+    expect(group).toEqual({ id: group.id, ...groupOf(props, real, model.phoneNumbers) });
+    expect(cfn.resource(STACK, logicalId)?.physicalId).toBe(group.id);
+    if (idChange === 'same') expect(group.id).toBe(model.groupId);
+    if (idChange === 'new') expect(group.id).not.toBe(model.groupId);
+    model.groupId = group.id;
   }
-  const props = model.props!;
-  expect(groups).toHaveLength(1);
-  const [group] = groups;
-  expect(group).toEqual({ id: group.id, ...groupOf(props, real, model.phoneNumbers) });
-  expect(cfn.resource(STACK, logicalId)?.physicalId).toBe(group.id);
-  if (idChange === 'same') expect(group.id).toBe(model.groupId);
-  if (idChange === 'new') expect(group.id).not.toBe(model.groupId);
-  model.groupId = group.id;
+  // Every number where the model has it: a successful Delete leaves the numbers it released in the
+  // inventory, unassociated, and a refused or rolled-back deploy leaves the outside one where it was.
+  const place = (n: string) => {
+    const at = endpoint.phoneNumbers.get(n)?.association?.value;
+    return at === undefined ? 'none' : at === model.groupId ? 'group' : at === real.outside ? 'outside' : `elsewhere ${at}`;
+  };
+  const all = [...INVENTORY, FOREIGN];
+  expect(Object.fromEntries(all.map((n) => [n, place(n)]))).toEqual(
+    Object.fromEntries(all.map((n) => [n, model.phoneNumbers.includes(n) ? 'group' : model.elsewhere.includes(n) ? 'outside' : 'none'])),
+  );
 }
 
 // --- Commands --------------------------------------------------------------------------------
 
 const moves = (from: Props, to: Props) => NAMESPACE[from.location] !== NAMESPACE[to.location] || REGION[from.location] !== REGION[to.location];
 
-/** Creates the stack, or updates it in place, or replaces the group when its location changes. */
+/**
+ * Creates the stack, or updates it in place, or replaces the group when its location changes. A
+ * declared number on the outside voice connector without forceAssociate fails the group's own
+ * deploy, and CloudFormation rolls back to what was there.
+ */
 class Deploy implements fc.AsyncCommand<Model, Real> {
   constructor(readonly props: Props, readonly fault: Fault) {}
   // CloudFormation accepts only another Delete for a stack in DELETE_FAILED.
@@ -302,13 +387,35 @@ class Deploy implements fc.AsyncCommand<Model, Real> {
   async run(m: Model, r: Real): Promise<void> {
     const shape = shapeOf(this.props, false);
     const creating = m.stack === 'none';
-    await operate(r, this.fault, creating ? 'CREATE_COMPLETE' : 'UPDATE_COMPLETE', () =>
-      r.cfn.deploy(shape.outdir, STACK, parametersOf(this.props, r, false)),
-    );
-    const idChange = creating || moves(m.props!, this.props) ? 'new' : 'same';
+    const moving = !creating && moves(m.props!, this.props);
+    const refused = refusedNumbers(m, this.props);
+    const expected = refused.length > 0 ? (creating ? 'ROLLBACK_COMPLETE' : 'UPDATE_ROLLBACK_COMPLETE') : creating ? 'CREATE_COMPLETE' : 'UPDATE_COMPLETE';
+    const { result } = await operate(r, this.fault, expected, () => r.cfn.deploy(shape.outdir, STACK, parametersOf(this.props, r, false)));
+    if (refused.length > 0) {
+      expect(result.failures.map((f) => [f.logicalId, f.requestType, f.phase])).toEqual([[shape.groupLogicalId, creating ? 'Create' : 'Update', 'deploy']]);
+      expect(result.failures[0].reason).toContain(`${refused[0]} (PhoneNumberAssociationsExist`);
+      checkInvariants(m, r, creating ? 'none' : 'same');
+      return;
+    }
+    const declared = this.props.phoneNumbers ?? [];
+    if (moving) {
+      // The replacement takes the declared numbers; CloudFormation's cleanup then deletes the old
+      // group, which releases what its props declared and refuses anything else left on it.
+      const left = without(m.phoneNumbers, declared);
+      if (without(left, m.props!.phoneNumbers ?? []).length > 0) {
+        expect(result.failures.map((f) => [f.logicalId, f.requestType, f.phase])).toEqual([[shape.groupLogicalId, 'Delete', 'cleanup']]);
+        const old = r.endpoint.groups.get(m.groupId!);
+        expect(old && snapshot(old).phoneNumbers).toEqual(sorted(left));
+        // Removed as its reason says, so the rest of the sequence starts from one group.
+        for (const n of left) r.endpoint.phoneNumbers.get(n)!.association = undefined;
+        r.endpoint.groups.delete(m.groupId!);
+      }
+    }
+    m.phoneNumbers = creating || moving ? sorted(declared) : afterInPlace(m.phoneNumbers, m.props, this.props);
+    m.elsewhere = without(m.elsewhere, m.phoneNumbers);
     m.stack = 'live';
     m.props = this.props;
-    checkInvariants(m, r, idChange);
+    checkInvariants(m, r, creating || moving ? 'new' : 'same');
   }
   toString = () => `Deploy(${describeProps(this.props)}; ${describeFault(this.fault)})`;
 }
@@ -320,42 +427,47 @@ class FailedDeploy implements fc.AsyncCommand<Model, Real> {
   async run(m: Model, r: Real): Promise<void> {
     const shape = shapeOf(this.props, true);
     const creating = m.stack === 'none';
+    const refused = refusedNumbers(m, this.props).length > 0;
     const { result, events } = await operate(r, this.fault, creating ? 'ROLLBACK_COMPLETE' : 'UPDATE_ROLLBACK_COMPLETE', () =>
       r.cfn.deploy(shape.outdir, STACK, parametersOf(this.props, r, true)),
     );
     undoLateDeploys(m, r, events, shape.groupLogicalId, this.props);
-    // The failure must be the one planted, not one of the group's.
-    expect(result.failures.map((f) => [f.logicalId.startsWith('Bad'), f.requestType, f.phase])).toEqual([[true, 'Create', 'deploy']]);
+    // The failure must be the one planted, or the group's own refusal of a number held elsewhere.
+    expect(result.failures.map((f) => [f.logicalId.startsWith('Bad'), f.requestType, f.phase])).toEqual([
+      refused ? [false, creating ? 'Create' : 'Update', 'deploy'] : [true, 'Create', 'deploy'],
+    ]);
     checkInvariants(m, r, creating ? 'none' : 'same');
   }
   toString = () => `FailedDeploy(${describeProps(this.props)}; ${describeFault(this.fault)})`;
 }
 
 /**
- * Destroys the stack with or without a phone number on the group: attached first when the stack is
- * live, disassociated first when an earlier Delete failed and this one runs without. A Delete that
- * meets a number must fail and change nothing.
+ * Destroys the stack with or without a number the resource does not declare on the group:
+ * attached first when asked, or, when an earlier Delete failed and this one runs without,
+ * every undeclared number disassociated first, as the failed Delete's reason asks. A Delete that
+ * meets an undeclared number must fail and change nothing; one that succeeds releases the declared
+ * numbers.
  */
 class Delete implements fc.AsyncCommand<Model, Real> {
   constructor(readonly withNumbers: boolean, readonly fault: Fault) {}
   check = (m: Readonly<Model>) => m.stack !== 'none';
   async run(m: Model, r: Real): Promise<void> {
-    const group = r.endpoint.groups.get(m.groupId!)!;
-    if (this.withNumbers && m.phoneNumbers.length === 0) {
-      m.phoneNumbers = ['+12065550100'];
-      r.endpoint.associatePhoneNumbers(group.id, m.phoneNumbers);
+    if (this.withNumbers && !m.phoneNumbers.includes(FOREIGN)) {
+      r.endpoint.associatePhoneNumbers(m.groupId!, [FOREIGN]);
+      m.phoneNumbers = sorted([...m.phoneNumbers, FOREIGN]);
     }
-    if (!this.withNumbers && m.phoneNumbers.length > 0) {
-      m.phoneNumbers = [];
-      group.phoneNumbers = [];
+    if (!this.withNumbers && m.stack === 'delete-failed') {
+      const undeclared = without(m.phoneNumbers, m.props!.phoneNumbers ?? []);
+      for (const n of undeclared) r.endpoint.phoneNumbers.get(n)!.association = undefined;
+      m.phoneNumbers = without(m.phoneNumbers, undeclared);
     }
     await destroy(m, r, this.fault);
   }
-  toString = () => `Delete(${this.withNumbers ? 'a phone number on the group' : 'no phone numbers'}; ${describeFault(this.fault)})`;
+  toString = () => `Delete(${this.withNumbers ? 'an undeclared number on the group' : 'no undeclared number added'}; ${describeFault(this.fault)})`;
 }
 
 async function destroy(m: Model, r: Real, fault: Fault): Promise<void> {
-  const blocked = m.phoneNumbers.length > 0;
+  const blocked = without(m.phoneNumbers, m.props!.phoneNumbers ?? []).length > 0;
   const before = blocked ? snapshot(r.endpoint.groups.get(m.groupId!)!) : undefined;
   await operate(r, fault, blocked ? 'DELETE_FAILED' : 'DELETE_COMPLETE', () => r.cfn.destroy(STACK));
   if (blocked) {
@@ -365,6 +477,7 @@ async function destroy(m: Model, r: Real, fault: Fault): Promise<void> {
   } else {
     m.stack = 'none';
     m.props = undefined;
+    m.phoneNumbers = [];
   }
   checkInvariants(m, r, blocked ? 'same' : 'none');
 }
@@ -390,7 +503,7 @@ afterAll(() => {
   fs.rmSync(assemblies, { recursive: true, force: true });
 });
 
-it('keeps one group per resource, answers every event and leaves nothing after a delete, whatever the sequence and faults', async () => {
+it('keeps one group per resource with its declared numbers, answers every event and leaves nothing after a delete, whatever the sequence and faults', async () => {
   const commands = fc.commands(
     [
       fc.tuple(propsArb, faultArb).map(([p, f]) => new Deploy(p, f)),
@@ -410,9 +523,17 @@ it('keeps one group per resource, answers every event and leaves nothing after a
     runs++;
     const endpoint = await ChimeEndpoint.start({ seed: options.endpointSeed });
     const cfn = await LocalCloudFormation.start({ endpoint, responseTimeoutMs: 30_000, retryDelaysMs: [50, 100], duplicates: options.duplicates });
-    const real: Real = { endpoint, cfn, connectors: CONNECTOR_REGIONS.map((region, i) => endpoint.addConnector(region, `vc-${i}`)) };
+    const real: Real = {
+      endpoint,
+      cfn,
+      connectors: CONNECTOR_REGIONS.map((region, i) => endpoint.addConnector(region, `vc-${i}`)),
+      outside: endpoint.addConnector('us-east-1', 'outside'),
+    };
+    endpoint.addPhoneNumbers(INVENTORY);
+    if (options.heldElsewhere) endpoint.associatePhoneNumbersWithConnector(real.outside, [HELD_ELSEWHERE]);
+    const elsewhere = options.heldElsewhere ? [HELD_ELSEWHERE] : [];
     try {
-      await fc.asyncModelRun(() => ({ model: { stack: 'none', phoneNumbers: [] } as Model, real }), cmds);
+      await fc.asyncModelRun(() => ({ model: { stack: 'none', phoneNumbers: [], elsewhere } as Model, real }), cmds);
     } catch (err) {
       throw withTrace(err, real);
     } finally {
