@@ -7,7 +7,7 @@ import { ApiNamespace, GROUP_ID_PATTERN, GroupSpec } from '../lib/rules';
 import { Connect, GroupWire, liveInput, toWireInput, WireGroup, WireGroupInput, wireItems } from './api';
 import { describeApiError, errorName, fitReason, GroupError } from './errors';
 import { associateAll, describeFailures, disassociateAll, maskNumbers, numberList, Outcome, without } from './phone-numbers';
-import { declaredNumbers, locate, Location, parseGroupSpec, sameLocation, whereToLook } from './properties';
+import { declaredNumbers, declaresNumbers, locate, Location, parseGroupSpec, sameLocation, whereToLook } from './properties';
 
 /** What CDK's provider entrypoint turns into the SUCCESS response sent to CloudFormation. */
 export interface HandlerResponse {
@@ -263,7 +263,11 @@ async function persistAll(step: Step, run: () => Promise<Outcome>): Promise<void
 /** The reason for a failed association or disassociation: each number with its error code. */
 function numbersFailed(action: 'associate' | 'disassociate', id: string, label: string, outcome: Outcome, forced: boolean): string {
   const verb = action === 'associate' ? 'associate phone numbers with' : 'disassociate phone numbers from';
-  if (outcome.failed.length === 0) return `${describeApiError(`Could not ${verb} voice connector group ${id}`, label, outcome.error).message}.`;
+  if (outcome.failed.length === 0) {
+    // CloudFormation updates the role's policy before the resource: the actions are gone once no group of the stack declares phoneNumbers.
+    const denied = apiErrorName(outcome.error) === 'AccessDeniedException' ? ' To release a group\'s numbers, deploy it with phoneNumbers: [] before removing the property or the group.' : '';
+    return `${describeApiError(`Could not ${verb} voice connector group ${id}`, label, outcome.error).message}.${denied}`;
+  }
   const elsewhere = !forced && outcome.failed.some((f) => f.code === 'PhoneNumberAssociationsExist' || /associat/i.test(f.message));
   return (
     `Could not ${verb} voice connector group ${id} of ${label}: ${describeFailures(outcome.failed)}.` +
@@ -323,7 +327,11 @@ async function onUpdate(step: Step, event: CloudFormationCustomResourceUpdateEve
   }
   try {
     const result = answer(await api.update(id, toWireInput(spec, spec.voiceConnectorItems)), step.label);
-    if (spec.phoneNumbers !== undefined) await syncNumbers(step, target, id, spec, declaredNumbers(event.OldResourceProperties));
+    // Properties that stop declaring numbers release the ones they declared: a rollback to a
+    // template without phoneNumbers must take back what the failed update associated.
+    if (spec.phoneNumbers !== undefined || declaresNumbers(event.OldResourceProperties)) {
+      await syncNumbers(step, target, id, { ...spec, phoneNumbers: spec.phoneNumbers ?? [] }, declaredNumbers(event.OldResourceProperties));
+    }
     return result;
   } catch (err) {
     // NotFound can name a voice connector as well as the group: recreate only a group that is gone.
@@ -378,8 +386,7 @@ async function onDelete(step: Step, event: CloudFormationCustomResourceDeleteEve
         () => 'The numbers released were associated again; nothing else was changed.',
         (err: unknown) => `Associating the released numbers again failed too (${describeApiError('cleanup', step.label, err).message}).`,
       );
-      const hint = apiErrorName(released.error) === 'AccessDeniedException' ? ' To release a group\'s numbers, deploy it with phoneNumbers: [] before removing it.' : '';
-      throw new GroupError(`${numbersFailed('disassociate', id, step.label, released, false)}${hint} ${left}`, { cause: released.error });
+      throw new GroupError(`${numbersFailed('disassociate', id, step.label, released, false)} ${left}`, { cause: released.error });
     }
   }
   const items = wireItems(group);

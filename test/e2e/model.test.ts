@@ -242,12 +242,25 @@ const without = (numbers: readonly string[], remove: readonly string[]) => numbe
 
 /**
  * The numbers on a group that stays in place after a deploy from `from` to `to` (README, "Phone
- * numbers"): the declared ones added, the ones `from` declared and `to` does not removed, any other
- * left as it is; no list at all leaves every number alone.
+ * numbers"): the declared ones added, the ones `from` declared and `to` does not removed (no list
+ * declares none), any other left as it is.
  */
 function afterInPlace(live: readonly string[], from: Props | undefined, to: Props): string[] {
-  if (to.phoneNumbers === undefined) return sorted(live);
-  return sorted([...without(live, without(from?.phoneNumbers ?? [], to.phoneNumbers)), ...to.phoneNumbers]);
+  const declared = to.phoneNumbers ?? [];
+  return sorted([...without(live, without(from?.phoneNumbers ?? [], declared)), ...declared]);
+}
+
+/**
+ * Numbers a failed deploy took that CloudFormation's rollback does not give back (README, "What
+ * happens on deploy"): those moved from elsewhere with forceAssociate, and those a move took from
+ * the old group. The rollback releases them from the group that took them, and no event names
+ * where they were before.
+ */
+function takenForGood(m: Readonly<Model>, props: Props): string[] {
+  const declared = props.phoneNumbers ?? [];
+  const fromElsewhere = props.forceAssociate ? declared.filter((n) => m.elsewhere.includes(n)) : [];
+  const fromOldGroup = m.stack !== 'none' && moves(m.props!, props) ? declared.filter((n) => m.phoneNumbers.includes(n)) : [];
+  return [...fromElsewhere, ...fromOldGroup];
 }
 
 /** The declared numbers a deploy must newly associate: all of them for a new group, else those not on it yet. */
@@ -431,6 +444,11 @@ class FailedDeploy implements fc.AsyncCommand<Model, Real> {
     const { result, events } = await operate(r, this.fault, creating ? 'ROLLBACK_COMPLETE' : 'UPDATE_ROLLBACK_COMPLETE', () =>
       r.cfn.deploy(shape.outdir, STACK, parametersOf(this.props, r, true)),
     );
+    if (!refused) {
+      const released = takenForGood(m, this.props);
+      m.elsewhere = without(m.elsewhere, released);
+      m.phoneNumbers = without(m.phoneNumbers, released);
+    }
     undoLateDeploys(m, r, events, shape.groupLogicalId, this.props);
     // The failure must be the one planted, or the group's own refusal of a number held elsewhere.
     expect(result.failures.map((f) => [f.logicalId.startsWith('Bad'), f.requestType, f.phase])).toEqual([

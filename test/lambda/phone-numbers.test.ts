@@ -121,6 +121,34 @@ describe('Update', () => {
     expect(calls(DisassociatePhoneNumbersFromVoiceConnectorGroupCommand)).toEqual([{ VoiceConnectorGroupId: 'grp-1', E164PhoneNumbers: [only] }]);
   });
 
+  it('releases the numbers the old properties declared when the new ones declare none, as a rollback to a template without numbers needs', async () => {
+    const [declared, other] = numbers(2);
+    sdk.on(ListPhoneNumbersCommand).resolves(listed([declared, other]));
+    const response = await respond(updateEvent('grp-1', props, { ...props, phoneNumbers: [declared] }));
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(calls(DisassociatePhoneNumbersFromVoiceConnectorGroupCommand)).toEqual([{ VoiceConnectorGroupId: 'grp-1', E164PhoneNumbers: [declared] }]);
+  });
+
+  it('says how to release numbers when the role may no longer disassociate them', async () => {
+    const [declared] = numbers(1);
+    sdk.on(ListPhoneNumbersCommand).resolves(listed([declared]));
+    sdk.on(DisassociatePhoneNumbersFromVoiceConnectorGroupCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+
+    const response = await respond(updateEvent('grp-1', props, { ...props, phoneNumbers: [declared] }));
+
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toContain('deploy it with phoneNumbers: [] before removing the property or the group');
+  });
+
+  it('leaves the numbers alone when neither the old nor the new properties declare any', async () => {
+    sdk.on(ListPhoneNumbersCommand).resolves(listed(numbers(1)));
+
+    await respond(updateEvent('grp-1', props, props));
+
+    expect(names()).toEqual(['UpdateVoiceConnectorGroup']);
+  });
+
   it('puts the previous numbers back when removing fails, so the rollback starts from them', async () => {
     const [kept, dropped, added] = numbers(3);
     sdk.on(ListPhoneNumbersCommand).resolves(listed([kept, dropped]));
