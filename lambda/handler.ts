@@ -136,13 +136,22 @@ async function removeDuplicate(api: GroupWire, group: WireGroup): Promise<void> 
 }
 
 /**
- * Timestamps without milliseconds may be whole seconds: a group made later in the same second
- * would look as old as this one. Listing only once that second (and some clock skew) has passed
- * lets every delivery see every group it could tie with.
+ * Endpoints (namespace and Region) seen to report milliseconds in their timestamps. Like the SDK
+ * clients, this outlives an invocation: it is a fact about the service, not about any event.
  */
-async function pastSameSecond(made: WireGroup | undefined, signal: AbortSignal): Promise<void> {
-  const stamp = made?.CreatedTimestamp;
-  if (!(stamp instanceof Date) || stamp.getUTCMilliseconds() !== 0) return;
+const MILLISECOND_STAMPS = new Set<string>();
+
+/**
+ * Timestamps without milliseconds may be whole seconds: a group made later in the same second
+ * would look as old as this one. Unless the endpoint is known to report milliseconds, listing only
+ * once that second (and some clock skew) has passed lets every delivery see every group it could
+ * tie with.
+ */
+async function pastSameSecond(location: Location, seen: readonly WireGroup[], signal: AbortSignal): Promise<void> {
+  const key = `${location.namespace} ${location.region}`;
+  if (seen.some((g) => g.CreatedTimestamp instanceof Date && g.CreatedTimestamp.getUTCMilliseconds() !== 0)) MILLISECOND_STAMPS.add(key);
+  const stamp = seen.at(-1)?.CreatedTimestamp;
+  if (MILLISECOND_STAMPS.has(key) || !(stamp instanceof Date)) return;
   const wait = stamp.getTime() + 1_000 + CLOCK_SKEW_MS - Date.now();
   if (wait > 0 && !signal.aborted) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 2_000 + CLOCK_SKEW_MS)));
 }
@@ -184,7 +193,8 @@ async function createGroup(step: Step, location: Location, input: WireGroupInput
     return survivor;
   };
 
-  const earlier = (await api.list()).filter(ours);
+  const listed = await api.list();
+  const earlier = listed.filter(ours);
   if (earlier.length > 0) return keepOldest(earlier);
   let made: WireGroup | undefined;
   let failure: unknown;
@@ -194,7 +204,7 @@ async function createGroup(step: Step, location: Location, input: WireGroupInput
     // The call may have made the group before its answer was lost: look before failing.
     failure = err;
   }
-  await pastSameSecond(made, step.signals.settle);
+  await pastSameSecond(location, made ? [...listed, made] : listed, step.signals.settle);
   let found: WireGroup[];
   try {
     found = (await persist(() => settle.list(), step.signals.settle)).filter(ours);
