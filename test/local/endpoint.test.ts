@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-chime-sdk-voice';
 import { LIMITS } from '../../lib';
 import { ChimeEndpoint, ErrorCode, Namespace } from '../../local/endpoint';
+import { refusal } from './refusal';
 
 /** The endpoint itself, spoken to by the real AWS SDK clients, as the handler speaks to it. */
 const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
@@ -21,14 +22,6 @@ let west: string;
 
 const clientIn = (region: string) => new ChimeSDKVoiceClient({ region, credentials, endpoint: `${endpoint.url}/chime-sdk-voice`, maxAttempts: 1 });
 const create = (Name: string, VoiceConnectorItems: VoiceConnectorItem[] = []) => voice.send(new CreateVoiceConnectorGroupCommand({ Name, VoiceConnectorItems }));
-const refusal = async (call: Promise<unknown>) => {
-  const err = await call.then(
-    () => undefined,
-    (e: { name: string; message: string; $metadata: { httpStatusCode?: number } }) => e,
-  );
-  if (!err) throw new Error('the endpoint accepted the request');
-  return { name: err.name, status: err.$metadata.httpStatusCode, message: err.message };
-};
 
 beforeEach(async () => {
   endpoint = await ChimeEndpoint.start({ groupQuota: 5 });

@@ -14,6 +14,7 @@ import {
   ListPhoneNumbersCommand,
 } from '@aws-sdk/client-chime-sdk-voice';
 import { ChimeEndpoint, GROUP_OPERATIONS, MAX_PHONE_NUMBERS_PER_GROUP, MAX_PHONE_NUMBERS_PER_REQUEST, Namespace } from '../../local/endpoint';
+import { refusal } from './refusal';
 
 /** The endpoint's phone-number operations, spoken to by each namespace's real SDK client. */
 const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
@@ -89,14 +90,6 @@ const apis: [Namespace, (maxAttempts?: number) => Api][] = [
   ],
 ];
 
-const refusal = async (call: Promise<unknown>) => {
-  const err = await call.then(
-    () => undefined,
-    (e: { name: string; message: string; $metadata: { httpStatusCode?: number } }) => e,
-  );
-  if (!err) throw new Error('the endpoint accepted the request');
-  return { name: err.name, status: err.$metadata.httpStatusCode, message: err.message };
-};
 
 /** Fictional numbers (555-01xx and the like), `count` of them from `first`. */
 const numbers = (count: number, first = 100) => Array.from({ length: count }, (_, i) => `+1206555${String(first + i).padStart(4, '0')}`);
