@@ -253,8 +253,12 @@ async function onCreate(step: Step, spec: GroupSpec, from?: { location: Location
     await persistAll(step, () => disassociateAll(settle, id, without(outcome.done, moved)));
     await persist(() => removeGroup(settle, group), step.signals.settle);
   };
+  const released = spec.forceAssociate === true ? without(outcome.done, held) : [];
   const left = await undo().then(
-    () => 'Nothing was left behind: the group was removed and every number is where it was.',
+    () =>
+      released.length > 0
+        ? `The group was removed; ${numberList(released)}, associated with forceAssociate, were released rather than moved back to where they were.`
+        : 'Nothing was left behind: the group was removed and every number is where it was.',
     (err: unknown) => `Undoing it failed too (${describeApiError('cleanup', step.label, err).message}): group ${id} may remain; delete it by hand.`,
   );
   throw new GroupError(`${numbersFailed('associate', id, step.label, outcome, spec.forceAssociate === true)} ${left}`, { cause: outcome.error });

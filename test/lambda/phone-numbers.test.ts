@@ -77,6 +77,17 @@ describe('Create', () => {
     expect(log()).not.toContain(taken);
   });
 
+  it('says which numbers taken with forceAssociate were released rather than moved back', async () => {
+    const [forced, refused] = numbers(2);
+    sdk.on(AssociatePhoneNumbersWithVoiceConnectorGroupCommand).resolves({ PhoneNumberErrors: [{ PhoneNumberId: refused, ErrorCode: 'NotFound', ErrorMessage: 'not in the inventory' }] });
+
+    const response = await respond(createEvent({ ...props, phoneNumbers: [forced, refused], forceAssociate: true }));
+
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toContain(`${forced}, associated with forceAssociate, were released rather than moved back`);
+    expect(response.Reason).not.toContain('every number is where it was');
+  });
+
   it('keeps a reason that names many refused numbers within 4,096 bytes', async () => {
     const wanted = numbers(50);
     sdk.on(AssociatePhoneNumbersWithVoiceConnectorGroupCommand).resolves({
