@@ -54,10 +54,10 @@ export type OpenWire = (region: string, signal: AbortSignal) => GroupWire;
 export const SDK_MAX_ATTEMPTS = 8;
 
 /** The largest page both namespaces accept for ListVoiceConnectorGroups and ListPhoneNumbers (legacy: 1–99). */
-export const PAGE_SIZE = 99;
+const PAGE_SIZE = 99;
 
 /** Pages followed at most by a list, so a service that keeps answering a NextToken cannot hold the handler. */
-export const MAX_PAGES = 100;
+const MAX_PAGES = 100;
 
 /** The one place where the resource's property names become the API's. */
 export function toWireInput(spec: Pick<GroupSpec, 'voiceConnectorGroupName' | 'callDistribution'>, items: readonly ItemSpec[]): WireGroupInput {

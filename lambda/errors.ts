@@ -3,7 +3,7 @@ export const MAX_RESPONSE_BYTES = 4096;
 /** Kept free in every answer for fields CDK's entrypoint may add beside ours (`NoEcho`, an empty `Data`). */
 const RESPONSE_MARGIN_BYTES = 64;
 /** The physical ID CDK's entrypoint answers for a failed Create, which is longer than most group IDs. */
-export const CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
+const CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
 
 /**
  * A failure the user can act on. CDK's provider entrypoint reports `error.stack` to CloudFormation
@@ -30,14 +30,14 @@ export interface Echoed {
 const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value) ?? '');
 
 /** The bytes of the response body the entrypoint will send for `event`, with `Reason` and `Data`. */
-export function responseBytes(event: Echoed, reason: string, data?: Record<string, string>): number {
+function responseBytes(event: Echoed, reason: string, data?: Record<string, string>): number {
   const physical = event.PhysicalResourceId || (event.RequestType === 'Create' ? CREATE_FAILED_MARKER : 'AWSCDK::CustomResourceProviderFramework::MISSING_PHYSICAL_ID');
   const { StackId, RequestId, LogicalResourceId } = event;
   return jsonBytes({ Status: 'SUCCESS', Reason: reason, StackId, RequestId, PhysicalResourceId: physical, LogicalResourceId, Data: data });
 }
 
 /** Whether an answer with this reason and data stays within CloudFormation's limit, with the margin kept. */
-export const fitsResponse = (event: Echoed, reason: string, data?: Record<string, string>): boolean =>
+const fitsResponse = (event: Echoed, reason: string, data?: Record<string, string>): boolean =>
   responseBytes(event, reason, data) <= MAX_RESPONSE_BYTES - RESPONSE_MARGIN_BYTES;
 
 /**
@@ -88,7 +88,7 @@ export const errorName = (err: unknown): string => (err as ApiError | undefined)
  * The API's own words get at most this many UTF-8 bytes of JSON in a reason, so that what the
  * handler adds (the hint, the group's state, what to do next) survives when the answer is cut to fit.
  */
-export const MAX_API_TEXT_BYTES = 800;
+const MAX_API_TEXT_BYTES = 800;
 
 /** Cuts text to at most `maxBytes` bytes of JSON. */
 const clip = (text: string, maxBytes: number): string => shorten(text, (t) => jsonBytes(t) - 2 <= maxBytes, '') ?? '';

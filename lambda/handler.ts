@@ -75,6 +75,8 @@ function described(wire: GroupWire, label: string): GroupWire {
   };
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Runs a call where NotFound means the group is gone. */
 async function unlessGone<T>(call: Promise<T>): Promise<T | typeof GONE> {
   try {
@@ -84,7 +86,6 @@ async function unlessGone<T>(call: Promise<T>): Promise<T | typeof GONE> {
     throw err;
   }
 }
-
 
 interface Step {
   readonly event: CloudFormationCustomResourceEvent;
@@ -153,7 +154,7 @@ async function pastSameSecond(location: Location, seen: readonly WireGroup[], si
   const stamp = seen.at(-1)?.CreatedTimestamp;
   if (MILLISECOND_STAMPS.has(key) || !(stamp instanceof Date)) return;
   const wait = stamp.getTime() + 1_000 + CLOCK_SKEW_MS - Date.now();
-  if (wait > 0 && !signal.aborted) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 2_000 + CLOCK_SKEW_MS)));
+  if (wait > 0 && !signal.aborted) await sleep(Math.min(wait, 2_000 + CLOCK_SKEW_MS));
 }
 
 /** Retries a call while the settle phase lasts, as long as its failures are transient. */
@@ -163,7 +164,7 @@ async function persist<T>(call: () => Promise<T>, signal: AbortSignal): Promise<
       return await call();
     } catch (err) {
       if (signal.aborted || !TRANSIENT.has(apiErrorName(err))) throw err;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(500 * attempt, 5_000)));
+      await sleep(Math.min(500 * attempt, 5_000));
     }
   }
 }
@@ -323,7 +324,6 @@ async function syncNumbers(step: Step, location: Location, id: string, spec: Gro
   );
   throw new GroupError(`${numbersFailed(action, id, step.label, failure, spec.forceAssociate === true)} ${left}`, { cause: failure.error });
 }
-
 
 async function onUpdate(step: Step, event: CloudFormationCustomResourceUpdateEvent): Promise<HandlerResponse> {
   const spec = parseGroupSpec(event.ResourceProperties, step.label);
