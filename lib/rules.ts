@@ -123,9 +123,7 @@ export function validateGroupSpec(spec: GroupSpec, isUnresolved: IsUnresolved = 
   const legacy = spec.apiNamespace === ApiNamespace.CHIME;
   const known = (value: unknown) => value !== undefined && !isUnresolved(value);
 
-  if (!Object.values(ApiNamespace).includes(spec.apiNamespace)) {
-    problems.push(`apiNamespace: ${show(spec.apiNamespace)} is not a namespace; use one of ${Object.values(ApiNamespace).join(', ')}`);
-  }
+  problems.push(...validateLocation(spec.apiNamespace, spec.apiRegion, 'apiRegion', isUnresolved));
 
   const name = spec.voiceConnectorGroupName;
   if (known(name)) {
@@ -136,11 +134,6 @@ export function validateGroupSpec(spec: GroupSpec, isUnresolved: IsUnresolved = 
     }
   }
 
-  if (legacy && spec.apiRegion !== undefined) {
-    problems.push(`apiRegion: ${show(spec.apiRegion)} cannot be set with ApiNamespace.CHIME, whose only endpoint is in ${LEGACY_REGION}; remove apiRegion or use ApiNamespace.CHIME_SDK_VOICE`);
-  } else if (known(spec.apiRegion) && !REGION_PATTERN.test(spec.apiRegion!)) {
-    problems.push(`apiRegion: ${show(spec.apiRegion)} is not an AWS Region name such as 'us-east-1'`);
-  }
 
   if (legacy && spec.callDistribution !== undefined) {
     problems.push('callDistribution: only Amazon Chime SDK Voice supports call distribution; remove it or use ApiNamespace.CHIME_SDK_VOICE');
@@ -175,6 +168,25 @@ function validateItems(items: readonly ItemSpec[], isUnresolved: IsUnresolved): 
       problems.push(`${where}.priority: ${show(p)} is not allowed; use a whole number from ${LIMITS.priorityMin} to ${LIMITS.priorityMax}`);
     }
   });
+  return problems;
+}
+
+/**
+ * The rules for where a group lives: a known namespace, and a Region only with Amazon Chime SDK
+ * Voice, in the form of a Region name. `regionProperty` names the Region in the messages.
+ */
+export function validateLocation(apiNamespace: ApiNamespace, region: string | undefined, regionProperty: string, isUnresolved: IsUnresolved = () => false): string[] {
+  const problems: string[] = [];
+  if (!Object.values(ApiNamespace).includes(apiNamespace)) {
+    problems.push(`apiNamespace: ${show(apiNamespace)} is not a namespace; use one of ${Object.values(ApiNamespace).join(', ')}`);
+  }
+  if (apiNamespace === ApiNamespace.CHIME && region !== undefined) {
+    problems.push(
+      `${regionProperty}: ${show(region)} cannot be set with ApiNamespace.CHIME, whose only endpoint is in ${LEGACY_REGION}; remove ${regionProperty} or use ApiNamespace.CHIME_SDK_VOICE`,
+    );
+  } else if (region !== undefined && !isUnresolved(region) && !REGION_PATTERN.test(region)) {
+    problems.push(`${regionProperty}: ${show(region)} is not an AWS Region name such as 'us-east-1'`);
+  }
   return problems;
 }
 

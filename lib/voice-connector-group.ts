@@ -23,12 +23,11 @@ import {
   GROUP_ID_PATTERN,
   GroupSpec,
   HANDLER_ACTIONS,
-  LEGACY_REGION,
   LIMITS,
   PHONE_NUMBER_ACTIONS,
-  REGION_PATTERN,
   RESOURCE_TYPE,
   validateGroupSpec,
+  validateLocation,
   validatePhoneNumbers,
 } from './rules';
 
@@ -274,14 +273,7 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
     if (!Token.isUnresolved(voiceConnectorGroupId) && !GROUP_ID_PATTERN.test(voiceConnectorGroupId)) {
       problems.push(`voiceConnectorGroupId: '${voiceConnectorGroupId}' is not a voice connector group ID, which is up to 128 letters, digits and '-', starting with a letter or digit, for example 'a6c3582e-ac81-40e1-9c6c-0a7ee79fb842'`);
     }
-    if (!Object.values(ApiNamespace).includes(apiNamespace)) {
-      problems.push(`apiNamespace: '${apiNamespace}' is not a namespace; use one of ${Object.values(ApiNamespace).join(', ')}`);
-    }
-    if (legacy && region !== undefined) {
-      problems.push(`region: '${region}' cannot be set with ApiNamespace.CHIME, whose only endpoint is in ${LEGACY_REGION}; remove region`);
-    } else if (region !== undefined && !Token.isUnresolved(region) && !REGION_PATTERN.test(region)) {
-      problems.push(`region: '${region}' is not an AWS Region name such as 'us-east-1'`);
-    }
+    problems.push(...validateLocation(apiNamespace, region, 'region', Token.isUnresolved));
     if (problems.length > 0) {
       throw new Error(`VoiceConnectorGroup ${scope.node.path}/${id}: ${problems.join('; ')}`);
     }
