@@ -3,11 +3,11 @@ import type {
   CloudFormationCustomResourceEvent,
   CloudFormationCustomResourceUpdateEvent,
 } from 'aws-lambda';
-import { ApiNamespace, GROUP_ID_PATTERN, GroupSpec } from '../lib/rules';
+import { GROUP_ID_PATTERN, GroupSpec } from '../lib/rules';
 import { Connect, GroupWire, liveInput, toWireInput, WireGroup, WireGroupInput, wireItems } from './api';
 import { describeApiError, errorName, fitReason, GroupError } from './errors';
 import { associateAll, describeFailures, disassociateAll, maskNumbers, numberList, Outcome, without } from './phone-numbers';
-import { declaredNumbers, declaresNumbers, locate, Location, parseGroupSpec, sameLocation, whereToLook } from './properties';
+import { declaredNumbers, declaresNumbers, locate, Location, parseGroupSpec, sameLocation, storedNamespace, whereToLook } from './properties';
 
 /** What CDK's provider entrypoint turns into the SUCCESS response sent to CloudFormation. */
 export interface HandlerResponse {
@@ -461,8 +461,7 @@ export function makeHandler(connect: Connect) {
   return async function handler(event: CloudFormationCustomResourceEvent, context?: Partial<DeadlineContext>): Promise<HandlerResponse> {
     const started = Date.now();
     const functionRegion = process.env.AWS_REGION;
-    const stored = (event as { ResourceProperties?: { apiNamespace?: unknown } } | undefined)?.ResourceProperties?.apiNamespace;
-    const namespace = Object.values(ApiNamespace).includes(stored as ApiNamespace) ? (stored as ApiNamespace) : undefined;
+    const namespace = storedNamespace((event as { ResourceProperties?: unknown } | undefined)?.ResourceProperties);
     const label = `${event?.LogicalResourceId ?? 'the custom resource'}${namespace ? ` (${namespace})` : ''}`;
     const line = { requestType: event?.RequestType, logicalResourceId: event?.LogicalResourceId, namespace };
     try {

@@ -1,6 +1,9 @@
 import { ApiNamespace, CallDistribution, GroupSpec, ItemSpec, LEGACY_REGION, REGION_PATTERN, validateGroupSpec } from '../lib/rules';
 import { GroupError } from './errors';
 
+/** Properties as an object to read from, whatever arrived. */
+const asObject = (raw: unknown) => (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+
 const MAX_SHOWN = 60;
 const show = (v: unknown): string => {
   const text = typeof v === 'string' ? `'${v}'` : JSON.stringify(v) ?? String(v);
@@ -71,12 +74,12 @@ function parseBoolean(raw: unknown, where: string, problems: string[]): boolean 
 
 /** The phone numbers the properties declare, read leniently: a Delete never fails on them. */
 export function declaredNumbers(raw: unknown): string[] {
-  const props = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const props = asObject(raw);
   return Array.isArray(props.phoneNumbers) ? props.phoneNumbers.filter((n): n is string => typeof n === 'string') : [];
 }
 
 /** Whether the properties declare phone numbers at all (an empty list included). */
-export const declaresNumbers = (raw: unknown): boolean => typeof raw === 'object' && raw !== null && Array.isArray((raw as Record<string, unknown>).phoneNumbers);
+export const declaresNumbers = (raw: unknown): boolean => Array.isArray(asObject(raw).phoneNumbers);
 
 /**
  * Reads the resource properties of an event into a GroupSpec and applies the same rules the
@@ -84,7 +87,7 @@ export const declaresNumbers = (raw: unknown): boolean => typeof raw === 'object
  */
 export function parseGroupSpec(raw: unknown, label: string): GroupSpec {
   const problems: string[] = [];
-  const props = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const props = asObject(raw);
   if (typeof raw !== 'object' || raw === null) problems.push('ResourceProperties: missing or not an object');
 
   const apiNamespace = asString(props.apiNamespace, 'apiNamespace', problems, true) as ApiNamespace | undefined;
@@ -112,6 +115,12 @@ export interface Location {
   readonly region: string;
 }
 
+/** The namespace the properties name, if it is one this handler knows. */
+export function storedNamespace(raw: unknown): ApiNamespace | undefined {
+  const namespace = asObject(raw).apiNamespace as ApiNamespace;
+  return Object.values(ApiNamespace).includes(namespace) ? namespace : undefined;
+}
+
 /**
  * Where the properties say the group lives, read leniently: a Delete and the old side of an Update
  * must work from stored properties that today's rules might refuse (an older template, a tightened
@@ -119,8 +128,8 @@ export interface Location {
  * the function's own, which is where the construct put the group when it left `apiRegion` out.
  */
 export function locate(raw: unknown, functionRegion: string | undefined): Location | undefined {
-  const props = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-  const namespace = Object.values(ApiNamespace).includes(props.apiNamespace as ApiNamespace) ? (props.apiNamespace as ApiNamespace) : ApiNamespace.CHIME_SDK_VOICE;
+  const props = asObject(raw);
+  const namespace = storedNamespace(props) ?? ApiNamespace.CHIME_SDK_VOICE;
   if (namespace === ApiNamespace.CHIME) return { namespace, region: LEGACY_REGION };
   const region = typeof props.apiRegion === 'string' && REGION_PATTERN.test(props.apiRegion) ? props.apiRegion : functionRegion;
   return region ? { namespace, region } : undefined;
@@ -133,8 +142,8 @@ export const sameLocation = (a: Location, b: Location): boolean => a.namespace =
  * this handler knows, in each namespace in turn, so that no group is left behind unseen.
  */
 export function whereToLook(raw: unknown, functionRegion: string | undefined): Location[] {
-  const props = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-  if (Object.values(ApiNamespace).includes(props.apiNamespace as ApiNamespace)) {
+  const props = asObject(raw);
+  if (storedNamespace(props)) {
     const location = locate(props, functionRegion);
     return location ? [location] : [];
   }
