@@ -11,7 +11,7 @@ import { build, BuildOptions, Metafile } from 'esbuild';
 const ROOT = path.resolve(__dirname, '..');
 export const HANDLER_OUT_DIR = path.join(ROOT, 'dist/handler');
 /** Output file (without `.js`) to source. The namespace files are the ones lambda/index.ts requires. */
-export const HANDLER_ENTRIES = { index: 'lambda/index.ts', 'chime-sdk-voice': 'lambda/chime-sdk-voice.ts', chime: 'lambda/chime.ts' } as const;
+export const HANDLER_ENTRIES = { index: 'lambda/index.ts', 'chime-sdk-voice': 'lambda/chime-sdk-voice.ts', chime: 'lambda/chime.ts', cloudformation: 'lambda/cloudformation.ts' } as const;
 const NAMESPACE_FILES = Object.keys(HANDLER_ENTRIES).filter((name) => name !== 'index').map((name) => `./${name}`);
 export const NOTICES_FILE = 'THIRD-PARTY-NOTICES.txt';
 

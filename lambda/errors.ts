@@ -1,50 +1,25 @@
-/** CloudFormation refuses a response body larger than this many UTF-8 bytes ("Response object is too long."). */
-export const MAX_RESPONSE_BYTES = 4096;
-/** Kept free in every answer for fields CDK's entrypoint may add beside ours (`NoEcho`, an empty `Data`). */
-const RESPONSE_MARGIN_BYTES = 64;
-/** The physical ID CDK's entrypoint answers for a failed Create, which is longer than most group IDs. */
-const CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
-
 /**
- * A failure the user can act on. CDK's provider entrypoint reports `error.stack` to CloudFormation
- * as the reason, so the stack is set to the message alone: the console shows the sentence that
- * says what went wrong and how to fix it, not frames of minified bundle code.
+ * A failure the user can act on: the message is the sentence CloudFormation shows as the reason,
+ * so it says what went wrong and how to fix it. A failed Create may name the group CloudFormation
+ * should record (and so delete in its rollback) when the handler could not remove it itself.
  */
 export class GroupError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly physicalResourceId?: string;
+  constructor(message: string, options?: { cause?: unknown; physicalResourceId?: string }) {
     super(message, options);
     this.name = 'GroupError';
     this.stack = message;
+    this.physicalResourceId = options?.physicalResourceId;
   }
 }
 
-/** The fields of an event that CDK's entrypoint copies into its response. */
-export interface Echoed {
-  readonly RequestType?: unknown;
-  readonly StackId?: unknown;
-  readonly RequestId?: unknown;
-  readonly LogicalResourceId?: unknown;
-  readonly PhysicalResourceId?: unknown;
-}
-
-const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value) ?? '');
-
-/** The bytes of the response body the entrypoint will send for `event`, with `Reason` and `Data`. */
-function responseBytes(event: Echoed, reason: string, data?: Record<string, string>): number {
-  const physical = event.PhysicalResourceId || (event.RequestType === 'Create' ? CREATE_FAILED_MARKER : 'AWSCDK::CustomResourceProviderFramework::MISSING_PHYSICAL_ID');
-  const { StackId, RequestId, LogicalResourceId } = event;
-  return jsonBytes({ Status: 'SUCCESS', Reason: reason, StackId, RequestId, PhysicalResourceId: physical, LogicalResourceId, Data: data });
-}
-
-/** Whether an answer with this reason and data stays within CloudFormation's limit, with the margin kept. */
-const fitsResponse = (event: Echoed, reason: string, data?: Record<string, string>): boolean =>
-  responseBytes(event, reason, data) <= MAX_RESPONSE_BYTES - RESPONSE_MARGIN_BYTES;
+export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value) ?? '');
 
 /**
  * The longest cut of `text`, between code points, that `fits`, with a note of how many characters
  * were left out; undefined when not even the note fits.
  */
-function shorten(text: string, fits: (candidate: string) => boolean, where: string): string | undefined {
+export function shorten(text: string, fits: (candidate: string) => boolean, where: string): string | undefined {
   if (fits(text)) return text;
   const chars = Array.from(text);
   const cut = (keep: number) => `${chars.slice(0, keep).join('')}… (${chars.length - keep} more characters${where})`;
@@ -57,13 +32,6 @@ function shorten(text: string, fits: (candidate: string) => boolean, where: stri
   }
   return fits(cut(low)) ? cut(low) : undefined;
 }
-
-/**
- * Shortens a failure reason so the whole response body, with the event's IDs and JSON escapes, fits
- * CloudFormation's 4,096 bytes: a larger one would be refused and the user would never see why.
- */
-export const fitReason = (event: Echoed, reason: string): string =>
-  shorten(reason, (r) => fitsResponse(event, r), " in the function's log") ?? "The reason is in the function's log";
 
 type ApiError = { name?: string; message?: string; $metadata?: { attempts?: number } };
 

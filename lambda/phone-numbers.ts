@@ -1,5 +1,7 @@
 import { LIMITS } from '../lib/rules';
 import type { GroupWire, PhoneNumberError } from './api';
+import { GroupError } from './errors';
+import type { Change, Ledger } from './ledger';
 
 /** A number the API would not associate or disassociate, with the API's code and words. */
 export interface NumberFailure {
@@ -22,49 +24,114 @@ const FAILURE_TEXT = 120;
 
 const chunks = <T>(list: readonly T[], size: number): T[][] => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
 
+/** Where each batch's change is recorded, and how it is put back. */
+export interface Tracking {
+  readonly ledger: Ledger;
+  /** The group's API in the settle phase, for the undo. */
+  readonly settle: GroupWire;
+  /** Numbers moved here from this resource's previous group (a move), and that group, to move them back to. */
+  readonly movedFrom?: { readonly api: GroupWire; readonly id: string; readonly numbers: readonly string[] };
+}
+
+/** The ledger entry for one batch: `done()` is the numbers the batch did, undefined while its answer is unknown. */
+type Record = (batch: string[], done: () => string[] | undefined) => Change;
+
 /**
  * Sends numbers in batches of LIMITS.phoneNumbersPerRequest and stops after the first batch that
  * fails, so that what was done is known exactly and can be undone. A 200 answer can still carry
  * an error per number. `alreadyDone` says which per-number errors mean the work is done anyway.
+ * With tracking, each batch goes into the ledger before it is sent, with the inverse of what it did.
  */
 async function inBatches(
   numbers: readonly string[],
   call: (batch: string[]) => Promise<PhoneNumberError[]>,
-  alreadyDone: (error: PhoneNumberError) => boolean = () => false,
+  alreadyDone: (error: PhoneNumberError) => boolean,
+  track?: { ledger: Ledger; record: Record },
 ): Promise<Outcome> {
   const done: string[] = [];
   const failed: NumberFailure[] = [];
   for (const batch of chunks(numbers, LIMITS.phoneNumbersPerRequest)) {
     let errors: PhoneNumberError[];
+    let batchDone: string[] | undefined = undefined;
     try {
-      errors = await call(batch);
+      errors = track ? await track.ledger.apply(track.record(batch, () => batchDone), () => call(batch)) : await call(batch);
     } catch (error) {
       return { done, failed, error };
     }
     const byNumber = new Map(errors.map((e) => [e.PhoneNumberId ?? '', e]));
-    for (const number of batch) {
-      const e = byNumber.get(number);
-      if (!e || alreadyDone(e)) done.push(number);
-      else failed.push({ number, code: e.ErrorCode ?? 'Unknown', message: e.ErrorMessage ?? '' });
+    batchDone = batch.filter((n) => !byNumber.has(n) || alreadyDone(byNumber.get(n)!));
+    for (const number of without(batch, batchDone)) {
+      const e = byNumber.get(number)!;
+      failed.push({ number, code: e.ErrorCode ?? 'Unknown', message: e.ErrorMessage ?? '' });
     }
+    done.push(...batchDone);
     if (failed.length > 0) break;
   }
   return { done, failed };
 }
 
-/** Associates numbers; those `forced` moves from wherever they are associated now. */
-export async function associateAll(api: GroupWire, id: string, numbers: readonly string[], forced: (number: string) => boolean): Promise<Outcome> {
-  const force = numbers.filter(forced);
-  const plain = numbers.filter((n) => !forced(n));
-  const first = await inBatches(force, (batch) => api.associate(id, batch, true));
+/** Which of `numbers` the group holds now. */
+const onGroup = async (api: GroupWire, id: string, numbers: readonly string[]) => {
+  const live = await api.phoneNumbers(id);
+  return numbers.filter((n) => live.includes(n));
+};
+
+/** Fails an undo step unless every number was done. */
+async function strictly(run: Promise<Outcome>, action: string): Promise<void> {
+  const o = await run;
+  if (o.error !== undefined) throw o.error;
+  if (o.failed.length > 0) throw new GroupError(`${action} was refused for ${describeFailures(o.failed)}`);
+}
+
+/**
+ * Associates numbers; those `forced` move from wherever they are associated now. With tracking,
+ * the undo of a batch releases what it associated, except numbers moved from this resource's
+ * previous group, which go back there. A batch whose answer was lost is undone from the group's
+ * live numbers.
+ */
+export async function associateAll(api: GroupWire, id: string, numbers: readonly string[], forced: (number: string) => boolean, tracking?: Tracking): Promise<Outcome> {
+  const record = (force: boolean): Record => (batch, done) => ({
+    get what() {
+      const list = done() ?? batch;
+      const taken = force ? without(list, tracking?.movedFrom?.numbers ?? []) : [];
+      return list.length === 0
+        ? ''
+        : `associated ${numberList(list)} with group ${id}${done() ? '' : ' (answer lost)'}` +
+            (taken.length > 0 ? ` (${numberList(taken)}, taken with forceAssociate, are released, not moved back to where they were)` : '');
+    },
+    undo: async (answered) => {
+      const which = answered && done() ? done()! : await onGroup(tracking!.settle, id, batch);
+      const back = force && tracking!.movedFrom ? which.filter((n) => tracking!.movedFrom!.numbers.includes(n)) : [];
+      if (back.length > 0) await strictly(associateAll(tracking!.movedFrom!.api, tracking!.movedFrom!.id, back, () => true), `Moving ${numberList(back)} back to group ${tracking!.movedFrom!.id}`);
+      const release = without(which, back);
+      if (release.length > 0) await strictly(disassociateAll(tracking!.settle, id, release), `Releasing ${numberList(release)} from group ${id}`);
+    },
+  });
+  const run = (list: string[], force: boolean) =>
+    inBatches(list, (batch) => api.associate(id, batch, force), () => false, tracking && { ledger: tracking.ledger, record: record(force) });
+  const first = await run(numbers.filter(forced), true);
   if (first.failed.length > 0 || first.error !== undefined) return first;
-  const second = await inBatches(plain, (batch) => api.associate(id, batch, false));
+  const second = await run(numbers.filter((n) => !forced(n)), false);
   return { ...second, done: [...first.done, ...second.done] };
 }
 
-/** Disassociates numbers; one already not associated with the group (a retried call) counts as done. */
-export const disassociateAll = (api: GroupWire, id: string, numbers: readonly string[]): Promise<Outcome> =>
-  inBatches(numbers, (batch) => api.disassociate(id, batch), (e) => e.ErrorCode === 'NotFound');
+/**
+ * Disassociates numbers; one already not associated with the group (a retried call) counts as
+ * done. With tracking, the undo associates them with the group again.
+ */
+export function disassociateAll(api: GroupWire, id: string, numbers: readonly string[], tracking?: Tracking): Promise<Outcome> {
+  const record: Record = (batch, done) => ({
+    get what() {
+      const list = done() ?? batch;
+      return list.length === 0 ? '' : `released ${numberList(list)} from group ${id}${done() ? '' : ' (answer lost)'}`;
+    },
+    undo: async (answered) => {
+      const which = answered && done() ? done()! : without(batch, await tracking!.settle.phoneNumbers(id));
+      if (which.length > 0) await strictly(associateAll(tracking!.settle, id, which, () => false), `Associating ${numberList(which)} with group ${id} again`);
+    },
+  });
+  return inBatches(numbers, (batch) => api.disassociate(id, batch), (e) => e.ErrorCode === 'NotFound', tracking && { ledger: tracking.ledger, record });
+}
 
 /** Items for a reason: the first few by name, the rest counted. */
 const firstFew = (items: readonly string[]) =>

@@ -139,13 +139,21 @@ export const sameLocation = (a: Location, b: Location): boolean => a.namespace =
 
 /**
  * Where a Delete looks for the group: where the properties say, or, when they name no namespace
- * this handler knows, in each namespace in turn, so that no group is left behind unseen.
+ * this handler knows, in each namespace in turn, so that no group is left behind unseen. A stored
+ * apiRegion that is no Region name (only a hand-written or older template can hold one) is also
+ * tried as its lower-case form; `unreadable` names it, so that not finding the group is not success.
  */
-export function whereToLook(raw: unknown, functionRegion: string | undefined): Location[] {
+export function whereToLook(raw: unknown, functionRegion: string | undefined): { places: Location[]; unreadable?: string } {
   const props = asObject(raw);
-  if (storedNamespace(props)) {
-    const location = locate(props, functionRegion);
-    return location ? [location] : [];
-  }
-  return Object.values(ApiNamespace).flatMap((namespace) => locate({ ...props, apiNamespace: namespace }, functionRegion) ?? []);
+  const stored = props.apiRegion;
+  const unreadable = typeof stored === 'string' && stored !== '' && !REGION_PATTERN.test(stored) && storedNamespace(props) !== ApiNamespace.CHIME ? stored : undefined;
+  const guess = unreadable?.trim().toLowerCase();
+  const regions = [...new Set([guess && REGION_PATTERN.test(guess) ? guess : undefined, unreadable ? functionRegion : undefined].filter((r): r is string => !!r))];
+  const namespaces = storedNamespace(props) ? [storedNamespace(props)!] : Object.values(ApiNamespace);
+  const places = namespaces.flatMap((namespace) => {
+    if (namespace === ApiNamespace.CHIME || !unreadable) return locate({ ...props, apiNamespace: namespace }, functionRegion) ?? [];
+    return regions.map((region) => ({ namespace, region }));
+  });
+  const seen = new Set<string>();
+  return { places: places.filter((p) => !seen.has(`${p.namespace} ${p.region}`) && !!seen.add(`${p.namespace} ${p.region}`)), unreadable };
 }

@@ -81,6 +81,12 @@ export const HANDLER_ACTIONS = [
 ] as const;
 
 /**
+ * The CloudFormation action the handler calls, on its own stack only: it reads the record of the
+ * resource an event is for, to recognise a delivery that comes after its request was answered.
+ */
+export const STACK_READ_ACTIONS = ['cloudformation:DescribeStackResource'] as const;
+
+/**
  * The IAM actions for phone numbers, granted only in stacks where some group declares
  * `phoneNumbers` (an empty list included, so that removing a group's last numbers can still
  * disassociate them: CloudFormation updates the policy before the resource).

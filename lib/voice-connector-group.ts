@@ -26,6 +26,7 @@ import {
   LIMITS,
   PHONE_NUMBER_ACTIONS,
   RESOURCE_TYPE,
+  STACK_READ_ACTIONS,
   validateGroupSpec,
   validateLocation,
   validatePhoneNumbers,
@@ -201,7 +202,13 @@ function provider(scope: Construct): CustomResourceProvider {
     runtime: CustomResourceProviderRuntime.NODEJS_22_X,
     timeout: HANDLER_TIMEOUT,
     description: 'Manages Amazon Chime voice connector groups through the ChimeSDKVoice and Chime APIs',
-    policyStatements: [{ Effect: 'Allow', Action: [...HANDLER_ACTIONS], Resource: '*' }],
+    // The handler answers CloudFormation itself: it needs the presigned URL's issue time, which
+    // CDK's entrypoint hides. Only the function's Handler changes; its logical ID and ServiceToken stay.
+    useCfnResponseWrapper: false,
+    policyStatements: [
+      { Effect: 'Allow', Action: [...HANDLER_ACTIONS], Resource: '*' },
+      { Effect: 'Allow', Action: [...STACK_READ_ACTIONS], Resource: stack.stackId },
+    ],
   });
   for (const [child, acknowledgements] of Object.entries(PROVIDER_ACKNOWLEDGEMENTS)) {
     for (const a of acknowledgements) Validations.of(created.node.findChild(child)).acknowledge(a);

@@ -8,6 +8,7 @@ import {
   UpdateVoiceConnectorGroupCommand,
 } from '@aws-sdk/client-chime';
 import { chimeWire } from '../../lambda/chime';
+import { createEvent, respondTo } from './cfn';
 
 /**
  * The legacy client is typed against an older @smithy/types than aws-sdk-client-mock, so it is
@@ -61,15 +62,12 @@ it('handles a whole Create event in the legacy namespace through the one handler
     return { VoiceConnectorGroup: { VoiceConnectorGroupId: 'grp-9', Name: 'legacy' } };
   });
   jest.spyOn(console, 'log').mockImplementation(() => undefined);
-  const { handler } = await import('../../lambda/index');
-
-  const result = await handler({
-    RequestType: 'Create',
+  const result = await respondTo({
+    ...createEvent({ apiNamespace: 'Chime', voiceConnectorGroupName: 'legacy', voiceConnectorItems: [] }),
     LogicalResourceId: 'Legacy',
-    ResourceProperties: { ServiceToken: 'arn', apiNamespace: 'Chime', voiceConnectorGroupName: 'legacy', voiceConnectorItems: [] },
-  } as never);
+  });
 
-  expect(result).toEqual({ PhysicalResourceId: 'grp-9', Data: { VoiceConnectorGroupId: 'grp-9', VoiceConnectorGroupName: 'legacy' } });
+  expect(result).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-9', Data: { VoiceConnectorGroupId: 'grp-9', VoiceConnectorGroupName: 'legacy' } });
   // Look for a group another delivery made, create, look again.
   expect(send).toHaveBeenCalledTimes(3);
   expect(await clients[0].config.region()).toBe('us-east-1');

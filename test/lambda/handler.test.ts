@@ -16,8 +16,8 @@ import {
 } from '@aws-sdk/client-chime-sdk-voice';
 import { ChimeClient } from '@aws-sdk/client-chime';
 import { mockClient } from 'aws-sdk-client-mock';
-import { RECONCILE_WINDOW_MS, RESPONSE_RESERVE_MS } from '../../lambda/handler';
-import { createEvent, deleteEvent, respondTo, updateEvent } from './cfn';
+import { RESPONSE_RESERVE_MS } from '../../lambda/framework';
+import { createEvent, deleteEvent, respondTo, responseUrl, TEST_READ_LAG_WINDOW_MS, updateEvent } from './cfn';
 
 /** The handler asset's entry, with the Chime SDK Voice client mocked; the legacy client is tested through its seam in chime.test.ts. */
 const sdk = mockClient(ChimeSDKVoiceClient);
@@ -48,7 +48,9 @@ const listed = (id: string, agoMs: number, extra: object = {}) => ({
   CreatedTimestamp: new Date(Date.now() - agoMs),
   ...extra,
 });
-const notFound = (message = 'no such group') => new NotFoundException({ message, $metadata: {} });
+/** The event as a later delivery carries it: CloudFormation issued the request `agoMs` before now. */
+const issuedAgo = <T extends object>(event: T, agoMs: number): T => ({ ...event, ResponseURL: responseUrl(Date.now() - agoMs) });
+const notFound = (message = 'no such group') => new NotFoundException({ message, $metadata: { httpStatusCode: 404, attempts: 1 } });
 
 /** The commands sent, in order, as [command name, input]. */
 const sent = () => sdk.calls().map((c) => [(c.args[0] as object).constructor.name.replace(/Command$/, ''), (c.args[0] as { input: object }).input]);
@@ -120,25 +122,21 @@ describe('Create', () => {
   });
 
   it('takes the group an earlier delivery of the same event made instead of making another', async () => {
-    // An earlier delivery made grp-0 a minute ago, then timed out before it answered.
+    // The request was issued two minutes ago; an earlier delivery made grp-0 a minute ago, then timed out before it answered.
     sdk.on(ListVoiceConnectorGroupsCommand).resolves({ VoiceConnectorGroups: [listed('grp-0', 60_000)] });
 
-    const response = await respond(createEvent(props));
+    const response = await respond(issuedAgo(createEvent(props), 120_000));
 
     expect(names()).toEqual(['ListVoiceConnectorGroups']);
     expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-0' });
   });
 
-  it('removes a newer group an earlier delivery left behind when it takes the oldest', async () => {
+  it('takes the oldest group of the request and changes none that this delivery did not make', async () => {
     sdk.on(ListVoiceConnectorGroupsCommand).resolves({ VoiceConnectorGroups: [listed('grp-2', 1_000), listed('grp-0', 60_000)] });
 
-    const response = await respond(createEvent(props));
+    const response = await respond(issuedAgo(createEvent(props), 120_000));
 
-    expect(sent().slice(1)).toEqual([
-      ['ListPhoneNumbers', { FilterName: 'VoiceConnectorGroupId', FilterValue: 'grp-2', MaxResults: 99 }],
-      ['UpdateVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-2', Name: 'pbx-failover', VoiceConnectorItems: [] }],
-      ['DeleteVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-2' }],
-    ]);
+    expect(names()).toEqual(['ListVoiceConnectorGroups']);
     expect(response.PhysicalResourceId).toBe('grp-0');
   });
 
@@ -146,7 +144,8 @@ describe('Create', () => {
     ['another name', listed('grp-0', 1_000, { Name: 'pbx-other' })],
     ['other connectors', listed('grp-0', 1_000, { VoiceConnectorItems: [{ VoiceConnectorId: 'vc-east', Priority: 1 }] })],
     ['other priorities', listed('grp-0', 1_000, { VoiceConnectorItems: [{ VoiceConnectorId: 'vc-east', Priority: 2 }, { VoiceConnectorId: 'vc-west', Priority: 1 }] })],
-    ['an age beyond the window', listed('grp-0', RECONCILE_WINDOW_MS + 60_000)],
+    // The group a replacement replaces: same name and connectors, made a deploy earlier.
+    ['a creation before the request was issued', listed('grp-0', 10_000)],
   ])('does not take a group with %s for its own', async (_case, other) => {
     sdk.on(ListVoiceConnectorGroupsCommand).resolves({ VoiceConnectorGroups: [other] });
     sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: listed('grp-1', 0) });
@@ -182,11 +181,11 @@ describe('Create', () => {
     expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-1' });
   });
 
-  it('leaves a duplicate alone when phone numbers route through it', async () => {
+  it('leaves another delivery\'s newer group alone, whatever routes through it', async () => {
     sdk.on(ListVoiceConnectorGroupsCommand).resolves({ VoiceConnectorGroups: [listed('grp-2', 1_000), listed('grp-0', 60_000)] });
     sdk.on(ListPhoneNumbersCommand).resolves({ PhoneNumbers: [{ E164PhoneNumber: '+12065550100' }] });
 
-    const response = await respond(createEvent(props), nearDeadline);
+    const response = await respond(issuedAgo(createEvent(props), 120_000), nearDeadline);
 
     expect(response.PhysicalResourceId).toBe('grp-0');
     expect(names()).not.toContain('UpdateVoiceConnectorGroup');
@@ -209,7 +208,7 @@ describe('Create', () => {
     expect(listedAt[1]).toBeGreaterThanOrEqual(made.getTime() + 1_000);
   });
 
-  it('answers with the survivor, and logs the duplicate, when removing a duplicate fails', async () => {
+  it('answers with the older group, and logs its own extra group, when removing its own fails', async () => {
     sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: listed('grp-2', 0) });
     sdk.on(ListVoiceConnectorGroupsCommand).resolvesOnce({ VoiceConnectorGroups: [] }).resolves({ VoiceConnectorGroups: [listed('grp-2', 0), listed('grp-1', 500)] });
     sdk.on(UpdateVoiceConnectorGroupCommand).rejects(new ForbiddenException({ message: 'not allowed', $metadata: {} }));
@@ -218,7 +217,7 @@ describe('Create', () => {
 
     expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-1' });
     const lines = (console.log as jest.Mock).mock.calls.map((args) => JSON.parse(String(args[0])));
-    expect(lines).toContainEqual(expect.objectContaining({ warning: 'a duplicate group could not be removed', voiceConnectorGroupId: 'grp-2' }));
+    expect(lines).toContainEqual(expect.objectContaining({ warning: 'this delivery made an extra group and could not remove it', voiceConnectorGroupId: 'grp-2' }));
   });
 
   it('picks the same survivor from groups made in the same millisecond, by ID', async () => {
@@ -228,7 +227,7 @@ describe('Create', () => {
     const response = await respond(createEvent(props));
 
     expect(response.PhysicalResourceId).toBe('grp-a');
-    expect(sent().filter(([name]) => name === 'DeleteVoiceConnectorGroup')).toEqual([['DeleteVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-b' }]]);
+    expect(names()).toEqual(['ListVoiceConnectorGroups']);
   });
 
   it('says a group may have been made when the call\'s answer was lost and looking for it failed', async () => {
@@ -238,7 +237,7 @@ describe('Create', () => {
     const response = await respond(createEvent(props));
 
     expect(response.Status).toBe('FAILED');
-    expect(response.Reason).toContain("The call may have made group 'pbx-failover' before its answer was lost");
+    expect(response.Reason).toContain("The call may still have made group 'pbx-failover' (its answer was lost and no such group is listed yet)");
     expect(response.Reason).toContain('look for it in ChimeSDKVoice us-east-1');
   });
 
@@ -296,7 +295,10 @@ describe('Update', () => {
 
     const response = await respond(updateEvent('grp-1', { ...props, voiceConnectorGroupName: 'renamed' }, bare));
 
-    expect(sent()).toEqual([['UpdateVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1', Name: 'renamed', VoiceConnectorItems: wireItems }]]);
+    expect(sent()).toEqual([
+      ['GetVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1' }],
+      ['UpdateVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1', Name: 'renamed', VoiceConnectorItems: wireItems }],
+    ]);
     expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-1', Data: { VoiceConnectorGroupName: 'renamed' } });
   });
 
@@ -307,7 +309,10 @@ describe('Update', () => {
     // A rollback is an Update whose new properties are the old ones.
     const response = await respond(updateEvent('grp-1', props, changed));
 
-    expect(sent()).toEqual([['UpdateVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1', Name: 'pbx-failover', VoiceConnectorItems: wireItems }]]);
+    expect(sent()).toEqual([
+      ['GetVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1' }],
+      ['UpdateVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1', Name: 'pbx-failover', VoiceConnectorItems: wireItems }],
+    ]);
     expect(response.PhysicalResourceId).toBe('grp-1');
   });
 
@@ -331,11 +336,13 @@ describe('Update', () => {
 
     const response = await respond(updateEvent('grp-1', props, { ...props, apiRegion: 'us-west-2' }));
 
+    // Where the group is (the move's check), then the group as it is (for the undo), then the update.
     expect(sent()).toEqual([
+      ['GetVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1' }],
       ['GetVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1' }],
       ['UpdateVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1', Name: 'pbx-failover', VoiceConnectorItems: wireItems }],
     ]);
-    expect(await regionOfCall(1)).toBe('us-east-1');
+    expect(await regionOfCall(2)).toBe('us-east-1');
     expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-1' });
   });
 
@@ -345,7 +352,7 @@ describe('Update', () => {
 
     const response = await respond(updateEvent('grp-1', props, { ...props, apiRegion: undefined }));
 
-    expect(names()).toEqual(['UpdateVoiceConnectorGroup']);
+    expect(names()).toEqual(['GetVoiceConnectorGroup', 'UpdateVoiceConnectorGroup']);
     expect(response.PhysicalResourceId).toBe('grp-1');
   });
 
@@ -359,14 +366,17 @@ describe('Update', () => {
     expect(response.PhysicalResourceId).toBe('grp-2');
   });
 
-  it('makes the group again when it was deleted outside CloudFormation', async () => {
-    sdk.on(UpdateVoiceConnectorGroupCommand).rejects(notFound());
+  it('makes the group again when it was deleted outside CloudFormation, once NotFound outlasts the read lag', async () => {
     sdk.on(GetVoiceConnectorGroupCommand).rejects(notFound());
     sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: { ...group, VoiceConnectorGroupId: 'grp-2' } });
 
+    const started = Date.now();
     const response = await respond(updateEvent('grp-1', props, bare));
 
-    expect(names()).toEqual(['UpdateVoiceConnectorGroup', 'GetVoiceConnectorGroup', 'ListVoiceConnectorGroups', 'CreateVoiceConnectorGroup', 'ListVoiceConnectorGroups']);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(TEST_READ_LAG_WINDOW_MS);
+    expect(names().filter((n) => n === 'GetVoiceConnectorGroup').length).toBeGreaterThan(1);
+    expect(names().filter((n) => n !== 'GetVoiceConnectorGroup')).toEqual(['ListVoiceConnectorGroups', 'CreateVoiceConnectorGroup', 'ListVoiceConnectorGroups']);
+    expect(names()).not.toContain('UpdateVoiceConnectorGroup');
     expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-2' });
   });
 
@@ -376,7 +386,7 @@ describe('Update', () => {
 
     const response = await respond(updateEvent('grp-1', props, bare));
 
-    expect(names()).toEqual(['UpdateVoiceConnectorGroup', 'GetVoiceConnectorGroup']);
+    expect(names()).toEqual(['GetVoiceConnectorGroup', 'UpdateVoiceConnectorGroup']);
     expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'grp-1' });
     expect(response.Reason).toContain('Voice connector vc-gone not found');
   });
@@ -418,13 +428,25 @@ describe('Delete', () => {
     expect(names()).toEqual(['GetVoiceConnectorGroup', 'ListPhoneNumbers', 'DeleteVoiceConnectorGroup']);
   });
 
-  it('succeeds with one call when the group is already gone', async () => {
+  it('succeeds, changing nothing, when the group stays NotFound past the read lag', async () => {
     sdk.on(GetVoiceConnectorGroupCommand).rejects(notFound());
+
+    const started = Date.now();
+    const response = await respond(deleteEvent('grp-1', props));
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(TEST_READ_LAG_WINDOW_MS);
+    expect(new Set(names())).toEqual(new Set(['GetVoiceConnectorGroup']));
+  });
+
+  it('deletes a group that answers NotFound at first, as right after its create', async () => {
+    sdk.on(GetVoiceConnectorGroupCommand).rejectsOnce(notFound()).resolves({ VoiceConnectorGroup: group });
+    sdk.on(DeleteVoiceConnectorGroupCommand).resolves({});
 
     const response = await respond(deleteEvent('grp-1', props));
 
     expect(response.Status).toBe('SUCCESS');
-    expect(names()).toEqual(['GetVoiceConnectorGroup']);
+    expect(names()).toEqual(['GetVoiceConnectorGroup', 'GetVoiceConnectorGroup', 'ListPhoneNumbers', 'DeleteVoiceConnectorGroup']);
   });
 
   it.each([
@@ -453,13 +475,30 @@ describe('Delete', () => {
     expect(names()).toEqual(['GetVoiceConnectorGroup', 'ListPhoneNumbers', 'DeleteVoiceConnectorGroup']);
   });
 
-  it('finds the group in the function\'s Region when the stored apiRegion cannot be read', async () => {
-    process.env.AWS_REGION = 'eu-west-1';
+  it('looks in the Region the unreadable stored apiRegion means, and in the function\'s, and fails rather than leave the group', async () => {
+    process.env.AWS_REGION = 'us-east-1';
     sdk.on(GetVoiceConnectorGroupCommand).rejects(notFound());
 
-    await respond(deleteEvent('grp-1', { ...props, apiRegion: 'not a region' }));
+    const response = await respond(deleteEvent('grp-1', { ...props, apiRegion: 'EU-WEST-1' }));
 
     expect(await regionOfCall(0)).toBe('eu-west-1');
+    expect(await regionOfCall(1)).toBe('us-east-1');
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toBe(
+      'Group (ChimeSDKVoice): the stored apiRegion "EU-WEST-1" is not a Region name, and group grp-1 is not in ChimeSDKVoice eu-west-1 or ChimeSDKVoice us-east-1. ' +
+        'Delete the group where it lives, then retry, or keep it with removalPolicy: RemovalPolicy.RETAIN.',
+    );
+  });
+
+  it('deletes the group where the unreadable stored apiRegion meant', async () => {
+    sdk.on(GetVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
+    sdk.on(DeleteVoiceConnectorGroupCommand).resolves({});
+
+    const response = await respond(deleteEvent('grp-1', { ...props, apiRegion: 'EU-WEST-1' }));
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(await regionOfCall(2)).toBe('eu-west-1');
+    expect(names()).toContain('DeleteVoiceConnectorGroup');
   });
 
   it('fails before changing anything when numbers it does not declare are associated, naming them, and masks them in its log', async () => {
@@ -500,14 +539,14 @@ describe('Delete', () => {
 
     const response = await respond(deleteEvent('grp-1', { ...bare, voiceConnectorGroupName: 'stale-template-name' }));
 
-    expect(sent().slice(2)).toEqual([
+    expect(sent().slice(2).filter(([name]) => name !== 'GetVoiceConnectorGroup')).toEqual([
       ['UpdateVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1', Name: 'pbx-failover', VoiceConnectorItems: [], CallDistributionType: 'PriorityWeightedDistribution' }],
       ['DeleteVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1' }],
       ['UpdateVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1', Name: 'pbx-failover', VoiceConnectorItems: wireItems, CallDistributionType: 'PriorityWeightedDistribution' }],
     ]);
     expect(response.Status).toBe('FAILED');
     expect(response.Reason).toContain(reason);
-    expect(response.Reason).toContain('The group was left as it was, with its voice connectors and phone numbers attached.');
+    expect(response.Reason).toContain('Undone: everything this delivery changed (detached vc-east (priority 1), vc-west (priority 2) from group grp-1).');
   });
 
   it('says which connectors to add back when writing the group back fails too', async () => {
@@ -518,7 +557,8 @@ describe('Delete', () => {
     const response = await respond(deleteEvent('grp-1', props), nearDeadline);
 
     expect(response.Status).toBe('FAILED');
-    expect(response.Reason).toContain('add back vc-east (priority 1), vc-west (priority 2)');
+    expect(response.Reason).toContain('Undoing what this delivery changed failed at "detached vc-east (priority 1), vc-west (priority 2) from group grp-1"');
+    expect(response.Reason).toContain('Check the group and put it right by hand.');
   });
 
   it('keeps trying to write the group back while the deadline allows, beyond the SDK\'s own retries', async () => {
@@ -531,7 +571,7 @@ describe('Delete', () => {
 
     expect(names().filter((n) => n === 'UpdateVoiceConnectorGroup')).toHaveLength(4);
     expect(sent().at(-1)).toEqual(['UpdateVoiceConnectorGroup', expect.objectContaining({ VoiceConnectorItems: wireItems })]);
-    expect(response.Reason).toContain('The group was left as it was');
+    expect(response.Reason).toContain('Undone: everything this delivery changed (detached vc-east (priority 1), vc-west (priority 2) from group grp-1).');
   });
 
   it('does not take NotFound for a voice connector, when writing the group back, as the group being gone', async () => {
@@ -543,7 +583,7 @@ describe('Delete', () => {
 
     expect(response.Status).toBe('FAILED');
     expect(response.Reason).toContain('Voice connector vc-west not found');
-    expect(response.Reason).toContain('add back vc-east (priority 1), vc-west (priority 2)');
+    expect(response.Reason).toContain('failed at "detached vc-east (priority 1), vc-west (priority 2) from group grp-1"');
   });
 
   it('counts a namespace that refuses the account as not holding the group, when the stored one is unknown', async () => {
@@ -571,8 +611,8 @@ describe('Delete', () => {
     const response = await respond(deleteEvent('grp-1', { ...props, apiNamespace: 'chime' }));
 
     expect(response.Status).toBe('SUCCESS');
-    expect(names()).toEqual(['GetVoiceConnectorGroup']);
-    expect(legacy).toEqual(['GetVoiceConnectorGroupCommand us-east-1']);
+    expect(new Set(names())).toEqual(new Set(['GetVoiceConnectorGroup']));
+    expect(new Set(legacy)).toEqual(new Set(['GetVoiceConnectorGroupCommand us-east-1']));
   });
 
   it('succeeds when the delete took effect although its answer was lost', async () => {
@@ -610,7 +650,7 @@ describe('every answer fits CloudFormation\'s 4,096 bytes', () => {
   ])('%s with a long non-ASCII message', async (_case, arrange, event) => {
     arrange();
 
-    const response = await respond(event());
+    const response = await respond(event(), nearDeadline);
 
     expect(response.Status).toBe('FAILED');
     expect(response.bytes).toBeLessThanOrEqual(4096);
@@ -625,7 +665,8 @@ describe('every answer fits CloudFormation\'s 4,096 bytes', () => {
     const response = await respond(deleteEvent('grp-1', props));
 
     expect(response.bytes).toBeLessThanOrEqual(4096);
-    expect(response.Reason).toMatch(/add back vc-east \(priority 1\), vc-west \(priority 2\) and retry the delete\.$/);
+    expect(response.Reason).toContain('failed at "detached vc-east (priority 1), vc-west (priority 2) from group grp-1"');
+    expect(response.Reason).toMatch(/Check the group and put it right by hand\.$/);
   });
 
   it('with a 1 KB physical ID and the longest stack ID', async () => {

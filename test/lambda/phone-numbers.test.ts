@@ -71,7 +71,7 @@ describe('Create', () => {
     expect(response.Status).toBe('FAILED');
     expect(response.Reason).toContain(`${taken} (PhoneNumberAssociationsExist: associated with voice connector vc-9), ${unknown} (NotFound: not in the inventory)`);
     expect(response.Reason).toContain('forceAssociate: true');
-    expect(response.Reason).toContain('Nothing was left behind');
+    expect(response.Reason).toContain(`Undone: everything this delivery changed (associated ${ok} with group grp-1; created group grp-1).`);
     expect(calls(DisassociatePhoneNumbersFromVoiceConnectorGroupCommand)).toEqual([{ VoiceConnectorGroupId: 'grp-1', E164PhoneNumbers: [ok] }]);
     expect(names().slice(-2)).toEqual(['UpdateVoiceConnectorGroup', 'DeleteVoiceConnectorGroup']);
     expect(log()).not.toContain(taken);
@@ -84,8 +84,7 @@ describe('Create', () => {
     const response = await respond(createEvent({ ...props, phoneNumbers: [forced, refused], forceAssociate: true }));
 
     expect(response.Status).toBe('FAILED');
-    expect(response.Reason).toContain(`${forced}, associated with forceAssociate, were released rather than moved back`);
-    expect(response.Reason).not.toContain('every number is where it was');
+    expect(response.Reason).toContain(`associated ${forced} with group grp-1 (${forced}, taken with forceAssociate, are released, not moved back to where they were)`);
   });
 
   it('keeps a reason that names many refused numbers within 4,096 bytes', async () => {
@@ -109,18 +108,43 @@ describe('Update', () => {
     const response = await respond(updateEvent('grp-1', { ...props, phoneNumbers: [kept, added] }, { ...props, phoneNumbers: [kept, dropped] }));
 
     expect(response.Status).toBe('SUCCESS');
-    expect(names()).toEqual(['UpdateVoiceConnectorGroup', 'ListPhoneNumbers', 'AssociatePhoneNumbersWithVoiceConnectorGroup', 'DisassociatePhoneNumbersFromVoiceConnectorGroup']);
+    expect(names()).toEqual(['GetVoiceConnectorGroup', 'UpdateVoiceConnectorGroup', 'ListPhoneNumbers', 'AssociatePhoneNumbersWithVoiceConnectorGroup', 'DisassociatePhoneNumbersFromVoiceConnectorGroup']);
     expect(calls(AssociatePhoneNumbersWithVoiceConnectorGroupCommand)[0].E164PhoneNumbers).toEqual([added]);
     expect(calls(DisassociatePhoneNumbersFromVoiceConnectorGroupCommand)[0].E164PhoneNumbers).toEqual([dropped]);
   });
 
-  it('leaves numbers it never declared alone, and makes no call when nothing changed', async () => {
+  it('leaves numbers it never declared alone, and associates nothing when the declared numbers did not change', async () => {
     const [declared, other] = numbers(2);
     sdk.on(ListPhoneNumbersCommand).resolves(listed([declared, other]));
 
     await respond(updateEvent('grp-1', { ...props, phoneNumbers: [declared] }, { ...props, phoneNumbers: [declared] }));
 
-    expect(names()).toEqual(['UpdateVoiceConnectorGroup', 'ListPhoneNumbers']);
+    expect(names()).toEqual(['GetVoiceConnectorGroup', 'UpdateVoiceConnectorGroup', 'ListPhoneNumbers']);
+  });
+
+  it('reports a declared number that drifted away in the log and does not fail an unrelated update', async () => {
+    const [kept, drifted] = numbers(2);
+    sdk.on(ListPhoneNumbersCommand).resolves(listed([kept]));
+
+    const response = await respond(updateEvent('grp-1', { ...props, voiceConnectorGroupName: 'renamed', phoneNumbers: [kept, drifted] }, { ...props, phoneNumbers: [kept, drifted] }));
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(names()).toEqual(['GetVoiceConnectorGroup', 'UpdateVoiceConnectorGroup', 'ListPhoneNumbers']);
+    expect(log()).toContain('declared phone numbers are not on the group');
+    expect(log()).toContain(`*******${drifted.slice(-4)}`);
+    expect(log()).not.toContain(drifted);
+  });
+
+  it('releases before it adds when adding first would pass the per-group limit', async () => {
+    const held = numbers(1000, 1000);
+    const [added] = numbers(1);
+    sdk.on(ListPhoneNumbersCommand).resolves(listed(held));
+
+    const response = await respond(updateEvent('grp-1', { ...props, phoneNumbers: [...held.slice(1), added] }, { ...props, phoneNumbers: held }));
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(names().slice(-2)).toEqual(['DisassociatePhoneNumbersFromVoiceConnectorGroup', 'AssociatePhoneNumbersWithVoiceConnectorGroup']);
+    expect(calls(DisassociatePhoneNumbersFromVoiceConnectorGroupCommand)).toEqual([{ VoiceConnectorGroupId: 'grp-1', E164PhoneNumbers: [held[0]] }]);
   });
 
   it('releases the last numbers when the list becomes empty', async () => {
@@ -157,7 +181,7 @@ describe('Update', () => {
 
     await respond(updateEvent('grp-1', props, props));
 
-    expect(names()).toEqual(['UpdateVoiceConnectorGroup']);
+    expect(names()).toEqual(['GetVoiceConnectorGroup', 'UpdateVoiceConnectorGroup']);
   });
 
   it('puts the previous numbers back when removing fails, so the rollback starts from them', async () => {
@@ -171,7 +195,7 @@ describe('Update', () => {
 
     expect(response.Status).toBe('FAILED');
     expect(response.Reason).toContain(`Could not disassociate phone numbers from voice connector group grp-1 of Group (ChimeSDKVoice): ${dropped} (BadRequest: in use)`);
-    expect(response.Reason).toContain('put back as they were');
+    expect(response.Reason).toContain(`Undone: everything this delivery changed (associated ${added} with group grp-1; updated group grp-1).`);
     // The number added is released again.
     expect(calls(DisassociatePhoneNumbersFromVoiceConnectorGroupCommand).at(-1)).toEqual({ VoiceConnectorGroupId: 'grp-1', E164PhoneNumbers: [added] });
   });
@@ -222,7 +246,7 @@ describe('Delete', () => {
     const response = await respond(deleteEvent('grp-1', { ...props, phoneNumbers: declared }));
 
     expect(response.Status).toBe('FAILED');
-    expect(response.Reason).toContain('The group was left as it was, with its voice connectors and phone numbers attached.');
+    expect(response.Reason).toContain(`Undone: everything this delivery changed (detached vc-1 (priority 1) from group grp-1; released ${declared.join(', ')} from group grp-1).`);
     expect(calls(AssociatePhoneNumbersWithVoiceConnectorGroupCommand)).toEqual([{ VoiceConnectorGroupId: 'grp-1', E164PhoneNumbers: declared, ForceAssociate: false }]);
   });
 });

@@ -1,0 +1,95 @@
+import type { CloudFormationCustomResourceDeleteEvent } from 'aws-lambda';
+import { GROUP_ID_PATTERN } from '../lib/rules';
+import { liveInput, WireGroup, wireItems } from './api';
+import { GroupError } from './errors';
+import { GONE, numbersFailed, unlessGone } from './group-changes';
+import { disassociateAll, numberList, without } from './phone-numbers';
+import { declaredNumbers, Location, whereToLook } from './properties';
+import { apiErrorName, pastReadLag } from './retry';
+import { Outcome, Step } from './step';
+
+const REFUSED_ACCESS = new Set(['AccessDeniedException', 'ForbiddenException', 'UnauthorizedClientException']);
+
+/**
+ * Finds the group where the stored properties say it is. NotFound stands only after the read lag,
+ * since a Delete can come seconds after the Create (a rollback). Where the properties name no
+ * namespace this handler knows, each namespace is tried; one that refuses this account (the legacy
+ * one refuses new accounts) holds none of its groups.
+ */
+async function find(step: Step, id: string, places: readonly Location[]): Promise<{ group: WireGroup; location: Location } | typeof GONE> {
+  const once = async () => {
+    for (const [i, place] of places.entries()) {
+      try {
+        return { group: await step.open(place, 'work').get(id), location: place };
+      } catch (err) {
+        if (apiErrorName(err) === 'NotFoundException' || (i > 0 && REFUSED_ACCESS.has(apiErrorName(err)))) continue;
+        throw err;
+      }
+    }
+    throw Object.assign(new Error(`group ${id} not found`), { name: 'NotFoundException' });
+  };
+  return unlessGone(pastReadLag(once, step.signals.work, step.readLagWindowMs));
+}
+
+/**
+ * Deletes the group from what the service reports, never from the template: the stored properties
+ * may be stale (drift) or no longer valid. Anything that would make the API refuse is checked
+ * before anything changes; every change goes into the ledger, so a failure puts back exactly what
+ * this delivery released or detached.
+ */
+export async function onDelete(step: Step, event: CloudFormationCustomResourceDeleteEvent): Promise<Outcome> {
+  const id = event.PhysicalResourceId ?? '';
+  const done = { physicalResourceId: id };
+  // Not a group ID (a Create that failed before the API made one): there is nothing to delete.
+  if (!GROUP_ID_PATTERN.test(id)) return done;
+  const { places, unreadable } = whereToLook(event.ResourceProperties, step.functionRegion);
+  if (places.length === 0) throw new GroupError(`${step.label} has no readable apiRegion and the function has no AWS_REGION, so group ${id} cannot be found`);
+  const found = await find(step, id, places);
+  if (found === GONE) {
+    if (unreadable) {
+      // The group may live in the Region the properties meant: SUCCESS here could leave it behind.
+      throw new GroupError(
+        `${step.label}: the stored apiRegion ${JSON.stringify(unreadable)} is not a Region name, and group ${id} is not in ${places.map((p) => `${p.namespace} ${p.region}`).join(' or ')}. ` +
+          'Delete the group where it lives, then retry, or keep it with removalPolicy: RemovalPolicy.RETAIN.',
+      );
+    }
+    return done;
+  }
+  const { group, location } = found;
+  // The group has been read: NotFound from here on names something else, or a group deleted meanwhile.
+  const api = step.open(location, 'work');
+  const settle = step.open(location, 'settle');
+
+  const numbers = await api.phoneNumbers(id);
+  const foreign = without(numbers, declaredNumbers(event.ResourceProperties));
+  if (foreign.length > 0) {
+    throw new GroupError(
+      `Cannot delete voice connector group ${id} of ${step.label}: ${foreign.length} phone number(s) that this resource does not declare are associated with it ` +
+        `(${numberList(foreign)}), and the API refuses to delete a group that has any. Disassociate them with ` +
+        'DisassociatePhoneNumbersFromVoiceConnectorGroup (or declare them in phoneNumbers) and retry, or keep the group with ' +
+        'removalPolicy: RemovalPolicy.RETAIN. Nothing was changed.',
+    );
+  }
+  if (numbers.length > 0) {
+    const released = await disassociateAll(api, id, numbers, { ledger: step.ledger, settle });
+    if (released.failed.length > 0 || released.error !== undefined) throw numbersFailed('disassociate', id, step.label, released, false);
+  }
+  const items = wireItems(group);
+  if (items.length > 0) {
+    await step.ledger.apply(
+      { what: `detached ${items.map((i) => `${i.VoiceConnectorId} (priority ${i.Priority})`).join(', ')} from group ${id}`, undo: async () => void (await settle.update(id, liveInput(group, items))) },
+      () => api.update(id, liveInput(group, [])),
+    );
+  }
+  try {
+    await unlessGone(api.delete(id));
+  } catch (err) {
+    if (apiErrorName(err) === 'ConflictException' || apiErrorName(err) === 'BadRequestException') {
+      throw new GroupError(`${(err as Error).message}. Something was associated with the group after the check for phone numbers; disassociate it and retry.`, { cause: err });
+    }
+    // The delete may have taken effect although its answer was lost: only a read tells.
+    if ((await unlessGone(settle.get(id)).catch(() => undefined)) === GONE) return done;
+    throw err;
+  }
+  return done;
+}

@@ -1,0 +1,75 @@
+import { GroupWire, liveInput, WireGroup, wireItems } from './api';
+import { describeApiError, GroupError } from './errors';
+import type { UndoReport } from './ledger';
+import { describeFailures, numberList, Outcome } from './phone-numbers';
+import { apiErrorName, pastReadLag } from './retry';
+
+/**
+ * The API of a group that is this resource's (made by this delivery, or recorded by CloudFormation),
+ * where NotFound may only mean the service has not caught up with a recent create: every call that
+ * names the group is retried past the read lag before NotFound stands.
+ */
+export function patient(api: GroupWire, signal: AbortSignal, windowMs?: number): GroupWire {
+  const wait = <T>(call: () => Promise<T>) => pastReadLag(call, signal, windowMs);
+  return {
+    ...api,
+    get: (id) => wait(() => api.get(id)),
+    update: (id, input) => wait(() => api.update(id, input)),
+    delete: (id) => wait(() => api.delete(id)),
+    phoneNumbers: (id) => wait(() => api.phoneNumbers(id)),
+    associate: (id, numbers, force) => wait(() => api.associate(id, numbers, force)),
+    disassociate: (id, numbers) => wait(() => api.disassociate(id, numbers)),
+  };
+}
+
+export const GONE = Symbol('gone');
+
+/** Runs a call where NotFound means the group is gone. */
+export async function unlessGone<T>(call: Promise<T>): Promise<T | typeof GONE> {
+  try {
+    return await call;
+  } catch (err) {
+    if (apiErrorName(err) === 'NotFoundException') return GONE;
+    throw err;
+  }
+}
+
+/**
+ * Removes a group this delivery made: detaches its connectors and deletes it. A group that holds
+ * phone numbers is left whole (detaching would cut their calls off, and the API refuses the delete).
+ */
+export async function removeOwnGroup(api: GroupWire, group: WireGroup): Promise<void> {
+  const id = group.VoiceConnectorGroupId!;
+  const numbers = await unlessGone(api.phoneNumbers(id));
+  if (numbers === GONE) return;
+  if (numbers.length > 0) throw new GroupError(`group ${id} still holds ${numberList(numbers)}, so it was left with its voice connectors`);
+  if (wireItems(group).length > 0 && (await unlessGone(api.update(id, liveInput(group, [])))) === GONE) return;
+  await unlessGone(api.delete(id));
+}
+
+/** The reason for a failed association or disassociation: each number with its error code. */
+export function numbersFailed(action: 'associate' | 'disassociate', id: string, label: string, outcome: Outcome, forced: boolean): GroupError {
+  const verb = action === 'associate' ? 'associate phone numbers with' : 'disassociate phone numbers from';
+  if (outcome.failed.length === 0) {
+    // CloudFormation updates the role's policy before the resource: the actions are gone once no group of the stack declares phoneNumbers.
+    const denied = apiErrorName(outcome.error) === 'AccessDeniedException' ? " To release a group's numbers, deploy it with phoneNumbers: [] before removing the property or the group." : '';
+    return new GroupError(`${describeApiError(`Could not ${verb} voice connector group ${id}`, label, outcome.error).message}.${denied}`, { cause: outcome.error });
+  }
+  const elsewhere = !forced && outcome.failed.some((f) => f.code === 'PhoneNumberAssociationsExist' || /associat/i.test(f.message));
+  return new GroupError(
+    `Could not ${verb} voice connector group ${id} of ${label}: ${describeFailures(outcome.failed)}.` +
+      (action === 'associate' ? " Each number must be in the account's inventory with product type VoiceConnector." : '') +
+      (elsewhere ? ' A number associated elsewhere moves only with forceAssociate: true.' : ''),
+  );
+}
+
+/** What undoing the ledger did, as a reason says it: only what was done, and what was not put back. */
+export function undoSentence(report: UndoReport, label: string): string {
+  if (report.undone.length === 0 && !report.failed) return '';
+  if (!report.failed) return `Undone: everything this delivery changed (${report.undone.join('; ')}).`;
+  return (
+    `Undoing what this delivery changed failed at "${report.failed.what}" (${describeApiError('cleanup', label, report.failed.error).message})` +
+    `${report.kept.length > 0 ? `; left as this delivery made them: ${report.kept.join('; ')}` : ''}` +
+    `${report.undone.length > 0 ? `; undone: ${report.undone.join('; ')}` : ''}. Check the group and put it right by hand.`
+  );
+}
