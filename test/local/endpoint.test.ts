@@ -9,7 +9,6 @@ import {
   UpdateVoiceConnectorGroupCommand,
   VoiceConnectorItem,
 } from '@aws-sdk/client-chime-sdk-voice';
-import { LIMITS } from '../../lib';
 import { ChimeEndpoint, ErrorCode, Namespace } from '../../local/endpoint';
 import { refusal } from './refusal';
 
@@ -80,14 +79,15 @@ it.each<[ErrorCode, number]>([
   expect(endpoint.groups.size).toBe(0);
 });
 
+// The endpoint's own limits, as the API reference gives them (see local/chime/rules.ts), not lib/rules.ts's.
 it('applies the API rules for names, items, priorities and voice connectors', async () => {
   const rules = await Promise.all([
     refusal(create('')),
-    refusal(create('x'.repeat(LIMITS.nameMaxLength + 1))),
+    refusal(create('x'.repeat(257))),
     refusal(create('pbx/failover')),
     refusal(create('four', [east, west, endpoint.addConnector('eu-west-2'), endpoint.addConnector('ca-central-1')].map((id, i) => ({ VoiceConnectorId: id, Priority: i + 1 })))),
-    refusal(create('low', [{ VoiceConnectorId: east, Priority: LIMITS.priorityMin - 1 }])),
-    refusal(create('high', [{ VoiceConnectorId: east, Priority: LIMITS.priorityMax + 1 }])),
+    refusal(create('low', [{ VoiceConnectorId: east, Priority: 0 }])),
+    refusal(create('high', [{ VoiceConnectorId: east, Priority: 100 }])),
     refusal(create('twice', [{ VoiceConnectorId: east, Priority: 1 }, { VoiceConnectorId: east, Priority: 2 }])),
     refusal(create('unknown', [{ VoiceConnectorId: 'abcdef1ghij2klmno3pqr4', Priority: 1 }])),
   ]);
@@ -97,7 +97,7 @@ it('applies the API rules for names, items, priorities and voice connectors', as
     ['NotFoundException', 404],
   ]);
   expect(endpoint.groups.size).toBe(0);
-  const longest = await create('x'.repeat(LIMITS.nameMaxLength), [east, west].map((id, i) => ({ VoiceConnectorId: id, Priority: i + 1 })));
+  const longest = await create('x'.repeat(256), [east, west].map((id, i) => ({ VoiceConnectorId: id, Priority: i + 1 })));
   expect(longest.VoiceConnectorGroup!.VoiceConnectorItems).toHaveLength(2);
 });
 
