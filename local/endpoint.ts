@@ -11,7 +11,7 @@ export { ChimeEndpoint } from './chime/hooks';
 export type { EndpointOptions } from './chime/hooks';
 export type { Connector, Group, Item, PhoneNumber, PhoneNumberAssociation, PhoneNumberErrorCode, PhoneNumberProductType } from './chime/models';
 export type { Operation } from './chime/responses';
-export { MAX_PHONE_NUMBERS_PER_GROUP, MAX_PHONE_NUMBERS_PER_REQUEST } from './chime/rules';
+export { DEFAULT_GROUP_QUOTA, MAX_PHONE_NUMBERS_PER_GROUP, MAX_PHONE_NUMBERS_PER_REQUEST } from './chime/rules';
 export type { ErrorCode, Namespace } from './chime/rules';
 export { GROUP_OPERATIONS, seeded } from './chime/server';
 export type { LoggedRequest } from './chime/server';

@@ -17,7 +17,7 @@ import { ChimeServer, GROUP_OPERATIONS, LoggedRequest } from './server';
 export interface EndpointOptions {
   /**
    * The account's quota of voice connector groups, counted across every Region and both namespaces.
-   * @default 60
+   * @default 3, the real default ("Voice Connector groups: 3" per account, AWS General Reference)
    */
   readonly groupQuota?: number;
   /**

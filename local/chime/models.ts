@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import { ApiError, E164_INVENTORY_PATTERN, GroupFields, Item, MAX_PHONE_NUMBERS_PER_GROUP, Namespace } from './rules';
+import { ApiError, DEFAULT_GROUP_QUOTA, E164_INVENTORY_PATTERN, GroupFields, Item, MAX_PHONE_NUMBERS_PER_GROUP, Namespace } from './rules';
 
 /**
  * The state of one account's Chime voice resources, as the local endpoint keeps it (moto's
@@ -63,7 +63,7 @@ export interface PhoneNumberErrorEntry {
 }
 
 export interface ModelOptions {
-  /** The account's quota of voice connector groups, counted across every Region and both namespaces. @default 60 */
+  /** The account's quota of voice connector groups, counted across every Region and both namespaces. @default 3 */
   readonly groupQuota?: number;
   /** How long a group made through the API stays invisible to the API after its creation. @default 0 */
   readonly readAfterCreateLagMs?: number;
@@ -98,7 +98,7 @@ export class ChimeModel {
   private sequence = 0;
 
   constructor(options: ModelOptions = {}) {
-    this.groupQuota = options.groupQuota ?? 60;
+    this.groupQuota = options.groupQuota ?? DEFAULT_GROUP_QUOTA;
     this.readAfterCreateLagMs = options.readAfterCreateLagMs ?? 0;
     this.clock = options.clock ?? Date.now;
   }

@@ -90,6 +90,13 @@ export const PAGE_SIZE: Record<'ListVoiceConnectorGroups' | 'ListPhoneNumbers', 
 };
 
 /**
+ * AWS General Reference, "Amazon Chime SDK endpoints and quotas": "Voice Connector groups: 3" per
+ * account, adjustable on request. The endpoint counts every group of the account, in every Region
+ * and both namespaces, which is at least as strict as any per-Region reading of the quota.
+ */
+export const DEFAULT_GROUP_QUOTA = 3;
+
+/**
  * Assumptions of this project, not AWS facts: at most this many numbers in one Associate or
  * Disassociate request, and on one group. The API reference states no maximum for either
  * (AssociatePhoneNumbersWithVoiceConnectorGroup, E164PhoneNumbers: "Type: Array of strings", no
