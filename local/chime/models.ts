@@ -85,8 +85,9 @@ export class ChimeModel {
    * Read-after-create lag: for this long after it was made through the API, a group is invisible to
    * the API. Get, Update, Delete, Associate and Disassociate answer NotFound for it, List omits it,
    * and ListPhoneNumbers filtered by it answers an empty list. The real service's eventual
-   * consistency is documented for reads (hashicorp/terraform-provider-aws#34218; Terraform's chime
-   * `find.go` retries a group's read for a minute after create); applying it to writes too is
+   * consistency is documented for reads (hashicorp/terraform-provider-aws#34218; Terraform's
+   * internal/service/chime/find.go retries NotFound, for a new resource only, for
+   * `voiceConnectorResourcePropagationTimeout = 1 * time.Minute`); applying it to writes too is
    * stricter than documented, on purpose: the model may be stricter than AWS, never more lenient.
    * Read at each request, so a test may change it at any time; groups seeded with `addGroup` are old
    * and never lag.
