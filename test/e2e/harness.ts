@@ -19,8 +19,24 @@ export interface Local {
 /** Lambda's retries come minutes apart; here they are simulated a fraction of a second apart. */
 const SHORT_RETRIES = [100, 200];
 
+/**
+ * The read-after-create lag of every end-to-end endpoint (this harness's and test/e2e/model.test.ts's):
+ * a group the handler makes is invisible to the API (NotFound, left out of lists) for this long, as
+ * Amazon Chime's reads right after a create can be (hashicorp/terraform-provider-aws#34218; Terraform
+ * retries the read for a minute). 1,500 ms because it is:
+ * - far longer than the milliseconds between a handler's Create and its next call on the group in
+ *   the same invocation, even on a loaded machine, so every such call meets the lag;
+ * - longer than the simulated Lambda retries (SHORT_RETRIES, 100 and 200 ms, and the model test's
+ *   50 and 100 ms), so a redelivery cannot outlast it by chance and hide a missing retry;
+ * - short enough that a handler's bounded retry of NotFound can outlast it within a test's time,
+ *   far inside the driver's response timeout (60 s here, 30 s in the model test).
+ * One place to tune it.
+ */
+export const READ_AFTER_CREATE_LAG_MS = 1_500;
+
+/** Starts an endpoint (with the read-after-create lag, unless `options` sets another) and a local CloudFormation. */
 export async function startLocal(options: EndpointOptions = {}, driver: Omit<DriverOptions, 'endpoint'> = {}): Promise<Local> {
-  const endpoint = await ChimeEndpoint.start(options);
+  const endpoint = await ChimeEndpoint.start({ readAfterCreateLagMs: READ_AFTER_CREATE_LAG_MS, ...options });
   const cfn = await LocalCloudFormation.start({ endpoint, responseTimeoutMs: 60_000, retryDelaysMs: SHORT_RETRIES, ...driver });
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-'));
   let n = 0;

@@ -6,6 +6,7 @@ import * as fc from 'fast-check';
 import { ApiNamespace, CallDistribution, VoiceConnectorGroup, VoiceConnectorItem } from '../../lib';
 import { DeployResult, DuplicateDeliveries, EventRecord, LocalCloudFormation, MAX_RESPONSE_BYTES, StackStatus } from '../../local/driver';
 import { ChimeEndpoint, Group, Namespace } from '../../local/endpoint';
+import { READ_AFTER_CREATE_LAG_MS } from './harness';
 
 /**
  * Random sequences of stack operations (create, in-place update, replacement by a Region or
@@ -539,7 +540,7 @@ it('keeps one group per resource with its declared numbers, answers every event 
   const running = new Set<Promise<void>>();
   const property = async (options: RunOptions, cmds: Iterable<fc.AsyncCommand<Model, Real>>) => {
     runs++;
-    const endpoint = await ChimeEndpoint.start({ seed: options.endpointSeed });
+    const endpoint = await ChimeEndpoint.start({ seed: options.endpointSeed, readAfterCreateLagMs: READ_AFTER_CREATE_LAG_MS });
     const cfn = await LocalCloudFormation.start({ endpoint, responseTimeoutMs: 30_000, retryDelaysMs: [50, 100], duplicates: options.duplicates });
     const real: Real = {
       endpoint,

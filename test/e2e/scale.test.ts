@@ -7,6 +7,8 @@ jest.setTimeout(110_000);
 
 let local: Local;
 beforeAll(async () => {
+  // The stack makes 100 groups at once, far past the account's default quota of 3; a real account
+  // would have asked AWS to raise it. Any quota of at least 100 serves; 150 is what this test always used.
   local = await startLocal({ groupQuota: 150 });
 });
 afterAll(async () => {

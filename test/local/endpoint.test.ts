@@ -9,7 +9,6 @@ import {
   UpdateVoiceConnectorGroupCommand,
   VoiceConnectorItem,
 } from '@aws-sdk/client-chime-sdk-voice';
-import { LIMITS } from '../../lib';
 import { ChimeEndpoint, ErrorCode, Namespace } from '../../local/endpoint';
 import { refusal } from './refusal';
 
@@ -24,7 +23,7 @@ const clientIn = (region: string) => new ChimeSDKVoiceClient({ region, credentia
 const create = (Name: string, VoiceConnectorItems: VoiceConnectorItem[] = []) => voice.send(new CreateVoiceConnectorGroupCommand({ Name, VoiceConnectorItems }));
 
 beforeEach(async () => {
-  endpoint = await ChimeEndpoint.start({ groupQuota: 5 });
+  endpoint = await ChimeEndpoint.start();
   voice = clientIn('us-east-1');
   east = endpoint.addConnector('us-east-1');
   west = endpoint.addConnector('us-west-2');
@@ -80,14 +79,15 @@ it.each<[ErrorCode, number]>([
   expect(endpoint.groups.size).toBe(0);
 });
 
+// The endpoint's own limits, as the API reference gives them (see local/chime/rules.ts), not lib/rules.ts's.
 it('applies the API rules for names, items, priorities and voice connectors', async () => {
   const rules = await Promise.all([
     refusal(create('')),
-    refusal(create('x'.repeat(LIMITS.nameMaxLength + 1))),
+    refusal(create('x'.repeat(257))),
     refusal(create('pbx/failover')),
     refusal(create('four', [east, west, endpoint.addConnector('eu-west-2'), endpoint.addConnector('ca-central-1')].map((id, i) => ({ VoiceConnectorId: id, Priority: i + 1 })))),
-    refusal(create('low', [{ VoiceConnectorId: east, Priority: LIMITS.priorityMin - 1 }])),
-    refusal(create('high', [{ VoiceConnectorId: east, Priority: LIMITS.priorityMax + 1 }])),
+    refusal(create('low', [{ VoiceConnectorId: east, Priority: 0 }])),
+    refusal(create('high', [{ VoiceConnectorId: east, Priority: 100 }])),
     refusal(create('twice', [{ VoiceConnectorId: east, Priority: 1 }, { VoiceConnectorId: east, Priority: 2 }])),
     refusal(create('unknown', [{ VoiceConnectorId: 'abcdef1ghij2klmno3pqr4', Priority: 1 }])),
   ]);
@@ -97,7 +97,7 @@ it('applies the API rules for names, items, priorities and voice connectors', as
     ['NotFoundException', 404],
   ]);
   expect(endpoint.groups.size).toBe(0);
-  const longest = await create('x'.repeat(LIMITS.nameMaxLength), [east, west].map((id, i) => ({ VoiceConnectorId: id, Priority: i + 1 })));
+  const longest = await create('x'.repeat(256), [east, west].map((id, i) => ({ VoiceConnectorId: id, Priority: i + 1 })));
   expect(longest.VoiceConnectorGroup!.VoiceConnectorItems).toHaveLength(2);
 });
 
@@ -132,14 +132,39 @@ it('refuses to delete a group that has voice connectors or phone numbers', async
   expect(endpoint.groups.size).toBe(2);
 });
 
-it('enforces the account quota of groups with ResourceLimitExceeded', async () => {
-  for (let i = 0; i < 5; i++) await create(`g${i}`);
+it('holds the account to the real default quota of 3 groups, counted across Regions and namespaces, with ResourceLimitExceeded', async () => {
+  const westClient = clientIn('us-west-2');
+  const legacy = new ChimeClient({ region: 'us-east-1', credentials, endpoint: `${endpoint.url}/chime`, maxAttempts: 1 });
+  await create('east');
+  await westClient.send(new CreateVoiceConnectorGroupCommand({ Name: 'west' }));
+  await legacy.send(new LegacyCreate({ Name: 'legacy' }));
 
-  expect(await refusal(create('one-too-many'))).toMatchObject({ name: 'ResourceLimitExceededException', status: 400 });
-  expect(endpoint.groups.size).toBe(5);
+  const refusals = [
+    await refusal(create('fourth')),
+    await refusal(clientIn('eu-west-2').send(new CreateVoiceConnectorGroupCommand({ Name: 'elsewhere' }))),
+    await refusal(legacy.send(new LegacyCreate({ Name: 'legacy-2' }))),
+  ];
+  westClient.destroy();
+  legacy.destroy();
+
+  expect(endpoint.groupQuota).toBe(3);
+  for (const r of refusals) expect(r).toEqual({ name: 'ResourceLimitExceededException', status: 400, message: 'The account has reached its limit of 3 voice connector groups' });
+  expect(endpoint.groups.size).toBe(3);
+});
+
+it('counts seeded groups against the quota, and lets a test raise it', async () => {
+  for (const region of ['us-east-1', 'us-west-2', 'ca-central-1']) endpoint.addGroup('chime-sdk-voice', region, region);
+  const refused = await refusal(create('fourth'));
+  endpoint.groupQuota = 4;
+  const made = await create('fourth');
+
+  expect(refused).toMatchObject({ name: 'ResourceLimitExceededException' });
+  expect(made.VoiceConnectorGroup!.Name).toBe('fourth');
 });
 
 it('pages ListVoiceConnectorGroups with NextToken', async () => {
+  // Five groups make three pages of two; the account's default quota is 3.
+  endpoint.groupQuota = 5;
   for (let i = 0; i < 5; i++) await create(`g${i}`);
   const pages: string[][] = [];
   let NextToken: string | undefined;
@@ -167,7 +192,8 @@ it('drops connections, adds latency and fails a seeded fraction of requests when
 
   // The same seed throttles the same requests on every run.
   const outcomes = async (seed: number) => {
-    const e = await ChimeEndpoint.start({ seed, groupQuota: 100 });
+    // Up to 20 groups, more than the default quota of 3, so that only the injected faults refuse.
+    const e = await ChimeEndpoint.start({ seed, groupQuota: 20 });
     e.failFraction(0.5, 'ThrottledClient');
     const client = new ChimeSDKVoiceClient({ region: 'us-east-1', credentials, endpoint: `${e.url}/chime-sdk-voice`, maxAttempts: 1 });
     const results: string[] = [];
@@ -216,6 +242,8 @@ it('answers the next calls of one operation late, after they took effect', async
 });
 
 it('lists groups created in the same millisecond in the order they were made', async () => {
+  // Five groups, more than the default quota of 3, so that the order cannot come out right by chance.
+  endpoint.groupQuota = 5;
   const sameInstant = jest.spyOn(Date.prototype, 'toISOString').mockReturnValue('2026-01-01T00:00:00.000Z');
   for (let i = 0; i < 5; i++) await create(`g${i}`);
   sameInstant.mockRestore();
