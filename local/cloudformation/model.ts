@@ -1,0 +1,154 @@
+import type { ChimeEndpoint } from '../endpoint';
+import type { Json, Template } from './template';
+
+/**
+ * The local CloudFormation's state and the records tests read: what was sent, each delivery and
+ * its answer, each deploy's result, and the live stacks with their resources.
+ */
+
+export type Phase = 'deploy' | 'cleanup' | 'rollback' | 'rollback-cleanup' | 'destroy';
+export type RequestType = 'Create' | 'Update' | 'Delete';
+
+/** One event CloudFormation sent (one RequestId), whichever deliveries carried it. */
+export interface SentEvent {
+  readonly stack: string;
+  readonly logicalId: string;
+  readonly requestType: RequestType;
+  readonly phase: Phase;
+  readonly requestId: string;
+  /** The event exactly as the function received it. */
+  readonly event: Record<string, unknown>;
+}
+
+/** One delivery of an event to the function: Lambda may deliver the same event more than once. */
+export interface EventRecord {
+  readonly stack: string;
+  readonly logicalId: string;
+  readonly requestType: RequestType;
+  readonly phase: Phase;
+  readonly requestId: string;
+  /** 1 for the first delivery of this RequestId, then 2, 3, … in the order they started. */
+  readonly delivery: number;
+  /** Why Lambda delivered it: the event itself, a retry after a function error, or an extra at-least-once copy. */
+  readonly cause: 'event' | 'retry' | 'duplicate';
+  /** What this delivery answered; UNANSWERED when it ended without an answer CloudFormation accepted. */
+  readonly status: 'SUCCESS' | 'FAILED' | 'UNANSWERED';
+  /** Whether CloudFormation took this answer: only the first answer for a RequestId counts. */
+  readonly taken: boolean;
+  readonly physicalId?: string;
+  /** The reason CloudFormation recorded (for a taken answer) or the answer gave. */
+  readonly reason?: string;
+  readonly data?: Record<string, string>;
+  readonly responseBytes?: number;
+  /** How the invocation failed, when it did: the entrypoint's error, a crash or the function timeout. */
+  readonly error?: string;
+  readonly ms: number;
+}
+
+/** A resource that failed a deploy or destroy, with the reason CloudFormation gives. */
+export interface ResourceFailure {
+  readonly stack: string;
+  readonly logicalId: string;
+  readonly requestType: RequestType;
+  readonly phase: Phase;
+  readonly reason: string;
+}
+
+export type StackStatus =
+  | 'CREATE_COMPLETE'
+  | 'ROLLBACK_COMPLETE'
+  | 'ROLLBACK_FAILED'
+  | 'UPDATE_COMPLETE'
+  | 'UPDATE_ROLLBACK_COMPLETE'
+  | 'UPDATE_ROLLBACK_FAILED'
+  | 'DELETE_COMPLETE'
+  | 'DELETE_FAILED';
+export interface DeployResult {
+  readonly status: StackStatus;
+  /** The deliveries that ended during this deploy, in the order they ended. */
+  readonly events: EventRecord[];
+  readonly failures: ResourceFailure[];
+  readonly outputs: Record<string, string>;
+}
+export interface AppResult {
+  /** Each stack's result, in the order the stacks were deployed or destroyed. */
+  readonly stacks: Record<string, DeployResult>;
+  /** True when every stack reached CREATE_COMPLETE / UPDATE_COMPLETE (or DELETE_COMPLETE). */
+  readonly ok: boolean;
+  readonly events: EventRecord[];
+}
+
+/** How Lambda's at-least-once delivery sends an event a second time without any error. */
+export interface DuplicateDeliveries {
+  /** 'always', or the chance (0 to 1) that an event gets a second delivery. */
+  readonly probability: number | 'always';
+  /** Seed for the chance, so a run is repeatable. @default 1 */
+  readonly seed?: number;
+  /** The second delivery starts this long after the first; 0 runs both at the same time. @default 0 */
+  readonly afterMs?: number;
+}
+
+export interface DriverOptions {
+  readonly endpoint: ChimeEndpoint;
+  /**
+   * Caps each resource's ServiceTimeout (the longest wait for an answer), so tests fail fast.
+   * @default 120000
+   */
+  readonly responseTimeoutMs?: number;
+  /**
+   * The delays before Lambda's retries of an invocation that errored; one retry per entry.
+   * @default [60000, 120000], as Lambda retries asynchronous invocations
+   */
+  readonly retryDelaysMs?: number[];
+  /**
+   * Stops each invocation after this long instead of the function's `Timeout` from the template.
+   * @default the function's Timeout
+   */
+  readonly functionTimeoutMs?: number;
+  /** Extra deliveries of the same event. @default none */
+  readonly duplicates?: DuplicateDeliveries;
+  /**
+   * The most execution environments one function runs at once; further invocations wait for one,
+   * as Lambda queues throttled asynchronous events.
+   * @default 10
+   */
+  readonly concurrency?: number;
+}
+
+/** A resource of a deployed stack, as the stack engine holds it. */
+export interface Live {
+  readonly type: string;
+  physicalId: string;
+  properties: Record<string, Json>;
+  attributes: Record<string, string>;
+  deletionPolicy?: string;
+}
+
+/** A function of a deployed stack: its asset directory, Handler and timeout. */
+export interface LambdaFunction {
+  readonly arn: string;
+  readonly dir: string;
+  readonly region: string;
+  readonly timeoutMs: number;
+}
+
+export interface LiveStack {
+  readonly name: string;
+  readonly region: string;
+  readonly stackId: string;
+  template: Template;
+  parameters: Record<string, string>;
+  resources: Map<string, Live>;
+  /** Function ARN to asset directory and timeout. */
+  functions: Map<string, LambdaFunction>;
+  outputs: Record<string, string>;
+  exports: Record<string, string>;
+}
+
+/** CloudFormation's verdict on one event. */
+export interface Outcome {
+  readonly status: 'SUCCESS' | 'FAILED';
+  readonly physicalId?: string;
+  readonly data?: Record<string, string>;
+  readonly reason?: string;
+}
