@@ -23,14 +23,21 @@ for (const name of ['AWS_ENDPOINT_URL_CHIME', 'AWS_ENDPOINT_URL_CHIME_SDK_VOICE'
 https.globalAgent.defaultPort = Number(process.env.LOCAL_RESPONSE_PORT);
 
 // Every delivery of an event carries the same ResponseURL, so the response server cannot tell them
-// apart by URL. The environment runs one invocation at a time and labels its PUTs with it.
+// apart by URL. The environment runs one invocation at a time and labels its PUTs with it, in each
+// of Node's call forms: request(options[, cb]), request(url[, options][, cb]) with a string or URL.
 let delivery;
 const request = https.request;
-https.request = function (options, ...rest) {
-  const labelled = options && typeof options === 'object' && !(options instanceof require('url').URL) && delivery !== undefined
-    ? { ...options, headers: { ...options.headers, 'x-local-delivery': String(delivery) } }
-    : options;
-  return request.call(this, labelled, ...rest);
+const { URL } = require('url');
+https.request = function (...args) {
+  if (delivery === undefined) return request.apply(this, args);
+  const label = (options) => ({ ...options, headers: { ...(options && options.headers), 'x-local-delivery': String(delivery) } });
+  const [first, second, ...rest] = args;
+  if (typeof first === 'string' || first instanceof URL) {
+    return typeof second === 'object' && second !== null
+      ? request.call(this, first, label(second), ...rest)
+      : request.call(this, first, label({}), ...args.slice(1));
+  }
+  return request.call(this, label(first), ...args.slice(1));
 };
 
 const entrypoint = require(path.join(process.argv[2], '__entrypoint__.js'));

@@ -16,6 +16,8 @@ export interface SentEvent {
   readonly requestType: RequestType;
   readonly phase: Phase;
   readonly requestId: string;
+  /** When CloudFormation issued the request: its ResponseURL's `X-Amz-Date`, to the second. */
+  readonly issued: Date;
   /** The event exactly as the function received it. */
   readonly event: Record<string, unknown>;
 }

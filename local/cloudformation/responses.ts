@@ -1,3 +1,4 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'crypto';
 import * as fs from 'fs';
 import * as https from 'https';
 import type { AddressInfo } from 'net';
@@ -63,6 +64,37 @@ export function verdict(body: string): Outcome & { answer?: Record<string, unkno
   };
 }
 
+/**
+ * How long a response URL stays valid, in seconds. Source: a real event's SigV4 ResponseURL carries
+ * `X-Amz-Expires=7200` (aws-cloudformation/custom-resource-helper, README example event).
+ */
+export const RESPONSE_URL_EXPIRES_S = 7200;
+/** The access key the local CloudFormation presigns with; its secret is drawn afresh by each server. */
+const PRESIGNING_KEY_ID = 'AKIALOCALCFNRESPONSE';
+
+/** What a response URL names: the request it answers. */
+export interface ResponseTarget {
+  readonly stackId: string;
+  readonly logicalId: string;
+  readonly requestId: string;
+  /** The stack's Region: the Region of the bucket and of the signature's scope. */
+  readonly region: string;
+  /** When CloudFormation issued the request: the signature's `X-Amz-Date`. */
+  readonly issued: Date;
+}
+
+/** `YYYYMMDDTHHMMSSZ`, SigV4's timestamp format. */
+export const amzDate = (date: Date) => date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+
+export interface ResponseRequest {
+  readonly method: string;
+  /** The path and query the request was sent to. */
+  readonly url: string;
+  /** The `x-local-delivery` label the execution environment put on it: `<RequestId>#<delivery>`. */
+  readonly delivery?: string;
+  readonly status: number;
+}
+
 /** Where the server hands the answers PUT to a response URL. */
 export interface AnswerListener {
   /** Whether CloudFormation sent this request. */
@@ -90,7 +122,10 @@ export class ResponseServer {
     return server;
   }
 
+  /** Every request that reached a response URL: its method, the delivery label it carried, and the HTTP status it got. */
+  readonly requests: ResponseRequest[] = [];
   private refusals = 0;
+  private readonly secret = randomBytes(32).toString('hex');
   private readonly server: https.Server;
 
   private constructor(key: string, cert: string, readonly caFile: string, listener: AnswerListener) {
@@ -98,16 +133,21 @@ export class ResponseServer {
       const chunks: Buffer[] = [];
       req.on('data', (c) => chunks.push(c));
       req.on('end', () => {
-        const id = (req.url ?? '').split('/').pop() ?? '';
-        if (req.method !== 'PUT' || !listener.knows(id)) return void res.writeHead(404).end();
+        const delivery = req.headers['x-local-delivery'] === undefined ? undefined : String(req.headers['x-local-delivery']);
+        res.on('finish', () => this.requests.push({ method: req.method ?? '', url: req.url ?? '', delivery, status: res.statusCode }));
+        const refused = this.refusal(req.method ?? '', req.url ?? '', String(req.headers.host ?? ''));
+        if (refused) return void res.writeHead(403, { 'content-type': 'application/xml' }).end(`<Error><Code>${refused.code}</Code><Message>${refused.message}</Message></Error>`);
+        // The object key is `<stack ID>|<logical ID>|<RequestId>`; only the RequestId matters here.
+        const key = decodeURIComponent(new URL(req.url ?? '/', 'https://127.0.0.1').pathname.split('/').pop() ?? '');
+        const requestId = key.split('|').pop() ?? '';
+        if (!listener.knows(requestId)) return void res.writeHead(404).end();
         if (this.refusals > 0) {
           this.refusals--;
           return void res.writeHead(500).end();
         }
         // A presigned S3 URL accepts every PUT until it expires, late ones included.
         res.writeHead(200).end();
-        const delivery = Number(String(req.headers['x-local-delivery'] ?? '').split('#')[1] ?? 0);
-        listener.receive(id, delivery, Buffer.concat(chunks).toString('utf8'));
+        listener.receive(requestId, Number(delivery?.split('#')[1] ?? 0), Buffer.concat(chunks).toString('utf8'));
       });
     });
   }
@@ -116,9 +156,69 @@ export class ResponseServer {
     return (this.server.address() as AddressInfo).port;
   }
 
-  /** The URL the function answers the request on. */
-  url(requestId: string): string {
-    return `https://127.0.0.1:${this.port}/responses/${requestId}`;
+  /**
+   * The presigned URL a function answers the request on, shaped as CloudFormation's (a SigV4
+   * presigned S3 PUT URL; source: aws-cloudformation/custom-resource-helper, README example event;
+   * CLOUDFORMATION.md, "the ResponseURL"): the object key holds the stack ID, logical ID and
+   * RequestId, and `X-Amz-Date` is when CloudFormation issued the request. The explicit port is
+   * this server's own; the real URL has none (443).
+   */
+  url(target: ResponseTarget): string {
+    const bucket = `cloudformation-custom-resource-response-${target.region.replace(/-/g, '')}`;
+    const path = `/${bucket}/${encodeURIComponent(`${target.stackId}|${target.logicalId}|${target.requestId}`)}`;
+    const date = amzDate(target.issued);
+    const query: [string, string][] = [
+      ['X-Amz-Algorithm', 'AWS4-HMAC-SHA256'],
+      ['X-Amz-Date', date],
+      ['X-Amz-SignedHeaders', 'host'],
+      ['X-Amz-Expires', String(RESPONSE_URL_EXPIRES_S)],
+      ['X-Amz-Credential', `${PRESIGNING_KEY_ID}/${date.slice(0, 8)}/${target.region}/s3/aws4_request`],
+    ];
+    const signature = this.signature('PUT', path, new URLSearchParams(query));
+    return `https://127.0.0.1:${this.port}${path}?${[...query, ['X-Amz-Signature', signature]].map(([k, v]) => `${k}=${encode(v)}`).join('&')}`;
+  }
+
+  /**
+   * Why S3 would refuse this request on a presigned URL, if it would: a method other than the one
+   * signed (PUT), a signature that does not match the URL (a tampered path or query), or a URL past
+   * its expiry. Source: Amazon S3 API reference, "Authenticating Requests: Using Query Parameters
+   * (AWS Signature Version 4)" (SignatureDoesNotMatch; AccessDenied "Request has expired").
+   */
+  private refusal(method: string, rawUrl: string, host: string): { code: string; message: string } | undefined {
+    const mismatch = { code: 'SignatureDoesNotMatch', message: 'The request signature we calculated does not match the signature you provided.' };
+    const [path, rawQuery = ''] = rawUrl.split('?', 2);
+    const query = new URLSearchParams(rawQuery);
+    const signature = query.get('X-Amz-Signature') ?? '';
+    query.delete('X-Amz-Signature');
+    const date = query.get('X-Amz-Date') ?? '';
+    const issued = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(date);
+    if (query.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256' || !issued || !/^[0-9a-f]{64}$/.test(signature)) {
+      return { code: 'AuthorizationQueryParametersError', message: 'Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.' };
+    }
+    // The host is signed: a PUT may name it with or without the port (the default port trick).
+    if (host !== '127.0.0.1' && host !== `127.0.0.1:${this.port}`) return mismatch;
+    const expected = this.signature(method, path, query);
+    if (!timingSafeEqual(Buffer.from(expected), Buffer.from(signature))) return mismatch;
+    const [, y, mo, d, h, mi, sec] = issued.map(Number);
+    const expires = Date.UTC(y, mo - 1, d, h, mi, sec) + Number(query.get('X-Amz-Expires')) * 1000;
+    if (Date.now() > expires) return { code: 'AccessDenied', message: 'Request has expired' };
+    return undefined;
+  }
+
+  /** SigV4's query-string signature over the method, path, query (without the signature) and host. */
+  private signature(method: string, path: string, query: URLSearchParams): string {
+    const canonicalQuery = [...query.entries()]
+      .map(([k, v]) => [encode(k), encode(v)])
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${k}=${v}`)
+      .join('&');
+    const canonical = [method, path, canonicalQuery, `host:127.0.0.1:${this.port}`, '', 'host', 'UNSIGNED-PAYLOAD'].join('\n');
+    const date = query.get('X-Amz-Date') ?? '';
+    const scope = (query.get('X-Amz-Credential') ?? '').split('/').slice(1).join('/');
+    const toSign = ['AWS4-HMAC-SHA256', date, scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
+    const [day, region, service] = scope.split('/');
+    const key = [day, region, service, 'aws4_request'].reduce<Buffer | string>((k, part) => createHmac('sha256', k).update(part ?? '').digest(), `AWS4${this.secret}`);
+    return createHmac('sha256', key).update(toSign).digest('hex');
   }
 
   /** Answers the next `count` PUTs with HTTP 500, as a failing S3 would. */
@@ -130,4 +230,9 @@ export class ResponseServer {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** SigV4's URI encoding: everything but unreserved characters. */
+function encode(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { ChimeSDKVoiceClient, CreateVoiceConnectorCommand, DeleteVoiceConnectorCommand } from '@aws-sdk/client-chime-sdk-voice';
 import { LambdaService, LOCAL_CREDENTIALS, Pending, recordBase, Timers } from './lambda';
 import type { AppResult, DeployResult, DriverOptions, EventRecord, Live, LiveStack, Outcome, Phase, RequestType, ResourceFailure, SentEvent, StackStatus } from './model';
-import { contractProblems, ResponseServer, verdict } from './responses';
+import { contractProblems, ResponseRequest, ResponseServer, verdict } from './responses';
 import {
   ACCOUNT,
   arnInTemplate,
@@ -83,6 +83,22 @@ export class LocalCloudFormation implements CrossStack {
   /** The response URL answers the next `count` PUTs with HTTP 500, as a failing S3 would. */
   refuseNextResponses(count: number): void {
     this.responses.refuseNext(count);
+  }
+
+  /**
+   * The response URL of a request CloudFormation sent, presigned as if issued at `issued` (a URL
+   * issued more than 7,200 s ago has expired), so tests can exercise the signature check.
+   */
+  presignResponseUrl(requestId: string, issued: Date): string {
+    const sent = this.sent.find((s) => s.requestId === requestId);
+    if (!sent) throw new Error(`CloudFormation sent no request ${requestId}`);
+    const region = String(sent.event.StackId).split(':')[3];
+    return this.responses.url({ stackId: String(sent.event.StackId), logicalId: sent.logicalId, requestId, region, issued });
+  }
+
+  /** Every request that reached a response URL (method, delivery label, HTTP status), oldest first. */
+  get responseRequests(): readonly ResponseRequest[] {
+    return this.responses.requests;
   }
 
   /** Events CloudFormation sent and never got an answer for. */
@@ -332,13 +348,14 @@ export class LocalCloudFormation implements CrossStack {
     oldProperties?: Record<string, Json>,
   ): Promise<Outcome> {
     const requestId = randomUUID();
+    const issued = new Date();
     const serviceToken = String(properties.ServiceToken);
     const fn = stack.functions.get(serviceToken);
     if (!fn) throw new Error(`${stack.name}/${logicalId}: no function for ServiceToken ${serviceToken}`);
     const event: Record<string, unknown> = {
       RequestType: requestType,
       ServiceToken: serviceToken,
-      ResponseURL: this.responses.url(requestId),
+      ResponseURL: this.responses.url({ stackId: stack.stackId, logicalId, requestId, region: stack.region, issued }),
       StackId: stack.stackId,
       RequestId: requestId,
       LogicalResourceId: logicalId,
@@ -347,7 +364,7 @@ export class LocalCloudFormation implements CrossStack {
       ...(physicalId !== undefined ? { PhysicalResourceId: physicalId } : {}),
       ...(oldProperties ? { OldResourceProperties: asCloudFormationSends(oldProperties) } : {}),
     };
-    const sent: SentEvent = { stack: stack.name, logicalId, requestType, phase, requestId, event };
+    const sent: SentEvent = { stack: stack.name, logicalId, requestType, phase, requestId, issued, event };
     this.sent.push(sent);
     // Source: AWS::CloudFormation::CustomResource reference, ServiceTimeout (default 3,600 s).
     const limit = Math.min(Number(properties.ServiceTimeout ?? 3600) * 1000, this.options.responseTimeoutMs ?? 120_000);
