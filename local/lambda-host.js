@@ -1,9 +1,10 @@
 'use strict';
 /**
- * One Lambda execution environment: a process that runs the synthesised asset (CDK's
- * __entrypoint__.js and the bundled handler) exactly as deployed, one invocation at a time, and
- * keeps its module state between invocations as a warm Lambda environment does. The driver sends
- * it invocations over IPC; the entrypoint answers CloudFormation by PUT to the event's ResponseURL.
+ * One Lambda execution environment: a process that runs the synthesised asset exactly as deployed,
+ * starting at the function's own `Handler` (CDK's `__entrypoint__.handler`, or `index.handler`
+ * when the handler answers CloudFormation itself), one invocation at a time, and keeps its module
+ * state between invocations as a warm Lambda environment does. The driver sends it invocations
+ * over IPC; the function answers CloudFormation by PUT to the event's ResponseURL.
  */
 const https = require('https');
 const path = require('path');
@@ -40,16 +41,33 @@ https.request = function (...args) {
   return request.call(this, label(first), ...args.slice(1));
 };
 
-const entrypoint = require(path.join(process.argv[2], '__entrypoint__.js'));
+// As Lambda's Node.js runtime does, the handler is `<module path>.<export>` under the task root
+// (source: AWS Lambda guide, "Define Lambda function handler in Node.js" and "Defined runtime
+// environment variables": _HANDLER, LAMBDA_TASK_ROOT). A handler that cannot be loaded fails every
+// invocation, as Runtime.ImportModuleError / Runtime.HandlerNotFound do.
+function load() {
+  const spec = process.env._HANDLER || '';
+  const dot = spec.lastIndexOf('.');
+  if (dot <= 0) return { error: `Runtime.MalformedHandlerName: '${spec}' is not <module>.<export>` };
+  try {
+    const fn = require(path.join(process.env.LAMBDA_TASK_ROOT || '', spec.slice(0, dot)))[spec.slice(dot + 1)];
+    return typeof fn === 'function' ? { fn } : { error: `Runtime.HandlerNotFound: ${spec} is undefined or not exported` };
+  } catch (err) {
+    console.error(err);
+    return { error: `Runtime.ImportModuleError: ${String((err && err.message) || err)}` };
+  }
+}
+const handler = load();
 
 process.on('message', async ({ id, event, timeoutMs }) => {
   delivery = id;
   const deadline = Date.now() + timeoutMs;
   try {
-    await entrypoint.handler(event, { getRemainingTimeInMillis: () => deadline - Date.now() });
+    if (handler.error) throw new Error(handler.error);
+    await handler.fn(event, { getRemainingTimeInMillis: () => deadline - Date.now() });
     process.send({ id });
   } catch (err) {
-    // The entrypoint throws only when it could not deliver its response at all.
+    // A thrown error or rejected promise is a function error, which Lambda retries.
     process.send({ id, error: String((err && err.message) || err) });
   } finally {
     delivery = undefined;

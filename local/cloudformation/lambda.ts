@@ -215,13 +215,16 @@ export class LambdaService {
   }
 
   private spawn(fn: LambdaFunction): Environment {
-    const child = fork(path.join(__dirname, '..', 'lambda-host.js'), [fn.dir], {
+    const child = fork(path.join(__dirname, '..', 'lambda-host.js'), [], {
       execPath: NODE22,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // A clean environment: the handler sees dummy credentials and local endpoints, nothing else.
       env: {
         PATH: process.env.PATH ?? '',
         AWS_REGION: fn.region,
+        // Source: AWS Lambda guide, "Defined runtime environment variables".
+        _HANDLER: fn.handler,
+        LAMBDA_TASK_ROOT: fn.dir,
         AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
         AWS_EC2_METADATA_DISABLED: 'true',

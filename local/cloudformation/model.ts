@@ -130,6 +130,8 @@ export interface Live {
 export interface LambdaFunction {
   readonly arn: string;
   readonly dir: string;
+  /** The template's `Handler`: `<module path>.<export>` in the asset directory. */
+  readonly handler: string;
   readonly region: string;
   readonly timeoutMs: number;
 }

@@ -134,19 +134,22 @@ export class ResponseServer {
       req.on('data', (c) => chunks.push(c));
       req.on('end', () => {
         const delivery = req.headers['x-local-delivery'] === undefined ? undefined : String(req.headers['x-local-delivery']);
-        res.on('finish', () => this.requests.push({ method: req.method ?? '', url: req.url ?? '', delivery, status: res.statusCode }));
+        const reply = (status: number, body?: string) => {
+          this.requests.push({ method: req.method ?? '', url: req.url ?? '', delivery, status });
+          res.writeHead(status, body ? { 'content-type': 'application/xml' } : {}).end(body);
+        };
         const refused = this.refusal(req.method ?? '', req.url ?? '', String(req.headers.host ?? ''));
-        if (refused) return void res.writeHead(403, { 'content-type': 'application/xml' }).end(`<Error><Code>${refused.code}</Code><Message>${refused.message}</Message></Error>`);
+        if (refused) return reply(403, `<Error><Code>${refused.code}</Code><Message>${refused.message}</Message></Error>`);
         // The object key is `<stack ID>|<logical ID>|<RequestId>`; only the RequestId matters here.
         const key = decodeURIComponent(new URL(req.url ?? '/', 'https://127.0.0.1').pathname.split('/').pop() ?? '');
         const requestId = key.split('|').pop() ?? '';
-        if (!listener.knows(requestId)) return void res.writeHead(404).end();
+        if (!listener.knows(requestId)) return reply(404);
         if (this.refusals > 0) {
           this.refusals--;
-          return void res.writeHead(500).end();
+          return reply(500);
         }
         // A presigned S3 URL accepts every PUT until it expires, late ones included.
-        res.writeHead(200).end();
+        reply(200);
         listener.receive(requestId, Number(delivery?.split('#')[1] ?? 0), Buffer.concat(chunks).toString('utf8'));
       });
     });

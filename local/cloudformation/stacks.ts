@@ -163,7 +163,7 @@ export class LocalCloudFormation implements CrossStack {
       const dir = assets.get(key);
       const arn = functionArn(stack, id);
       // Source: CloudFormation's default Lambda Timeout is 3 seconds.
-      if (dir) stack.functions.set(arn, { arn, dir, region: stack.region, timeoutMs: Number(r.Properties?.Timeout ?? 3) * 1000 });
+      if (dir) stack.functions.set(arn, { arn, dir, handler: String(r.Properties?.Handler ?? ''), region: stack.region, timeoutMs: Number(r.Properties?.Timeout ?? 3) * 1000 });
     }
     if (!existing) this.stacks.set(stackName, stack);
 
