@@ -11,13 +11,18 @@ export { asCloudFormationSends } from './cloudformation/template';
 export { contractProblems, MAX_RESPONSE_BYTES, TOO_LONG_REASON } from './cloudformation/responses';
 export type {
   AppResult,
+  CurrentStackStatus,
   DeployResult,
   DriverOptions,
   DuplicateDeliveries,
   EventRecord,
   Phase,
   RequestType,
+  ResourceRecord,
+  ResourceStatus,
   ResourceFailure,
   SentEvent,
+  StackEvent,
+  StackProgress,
   StackStatus,
 } from './cloudformation/model';

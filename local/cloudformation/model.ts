@@ -65,6 +65,58 @@ export type StackStatus =
   | 'UPDATE_ROLLBACK_FAILED'
   | 'DELETE_COMPLETE'
   | 'DELETE_FAILED';
+/** The statuses a stack passes through on its way to one of the final ones above. */
+export type StackProgress =
+  | 'CREATE_IN_PROGRESS'
+  | 'ROLLBACK_IN_PROGRESS'
+  | 'UPDATE_IN_PROGRESS'
+  | 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS'
+  | 'UPDATE_ROLLBACK_IN_PROGRESS'
+  | 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS'
+  | 'DELETE_IN_PROGRESS';
+/** Source: CloudFormation API reference, Stack (StackStatus). */
+export type CurrentStackStatus = StackStatus | StackProgress;
+
+/** Source: CloudFormation API reference, StackResourceDetail (ResourceStatus); the statuses this engine uses. */
+export type ResourceStatus =
+  | 'CREATE_IN_PROGRESS'
+  | 'CREATE_COMPLETE'
+  | 'CREATE_FAILED'
+  | 'UPDATE_IN_PROGRESS'
+  | 'UPDATE_COMPLETE'
+  | 'UPDATE_FAILED'
+  | 'DELETE_IN_PROGRESS'
+  | 'DELETE_COMPLETE'
+  | 'DELETE_FAILED'
+  | 'DELETE_SKIPPED';
+
+/** A resource as DescribeStackResource describes it. */
+export interface ResourceRecord {
+  readonly logicalId: string;
+  readonly type: string;
+  /** None while its first Create runs (or when a failed Create answered none). */
+  readonly physicalId?: string;
+  readonly status: ResourceStatus;
+  /** LastUpdatedTimestamp: when it moved to this status, in ms. */
+  readonly updated: Date;
+  /** ResourceStatusReason, for a failure. */
+  readonly reason?: string;
+}
+
+/**
+ * One status change, as DescribeStackEvents lists them: a stack's own changes name the stack as
+ * their logical ID and `AWS::CloudFormation::Stack` as their type.
+ */
+export interface StackEvent {
+  readonly stack: string;
+  readonly logicalId: string;
+  readonly type: string;
+  readonly physicalId?: string;
+  readonly status: ResourceStatus | CurrentStackStatus;
+  readonly at: Date;
+  readonly reason?: string;
+}
+
 export interface DeployResult {
   readonly status: StackStatus;
   /** The deliveries that ended during this deploy, in the order they ended. */
@@ -147,6 +199,12 @@ export interface LiveStack {
   functions: Map<string, LambdaFunction>;
   outputs: Record<string, string>;
   exports: Record<string, string>;
+  status: CurrentStackStatus;
+  readonly created: Date;
+  /** When the stack last moved to a status. */
+  updated: Date;
+  /** Each resource's record, as DescribeStackResource(s) answers; a resource that left the stack has none. */
+  records: Map<string, ResourceRecord>;
 }
 
 /** CloudFormation's verdict on one event. */

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ChimeSDKVoiceClient, CreateVoiceConnectorCommand, DeleteVoiceConnectorCommand } from '@aws-sdk/client-chime-sdk-voice';
 import { LambdaService, LOCAL_CREDENTIALS, Pending, recordBase, Timers } from './lambda';
-import type { AppResult, DeployResult, DriverOptions, EventRecord, Live, LiveStack, Outcome, Phase, RequestType, ResourceFailure, SentEvent, StackStatus } from './model';
+import type { AppResult, CurrentStackStatus, DeployResult, DriverOptions, EventRecord, Live, LiveStack, Outcome, Phase, RequestType, ResourceFailure, ResourceRecord, ResourceStatus, SentEvent, StackEvent, StackStatus } from './model';
 import { contractProblems, ResponseRequest, ResponseServer, verdict } from './responses';
 import {
   ACCOUNT,
@@ -20,6 +20,7 @@ import {
   readAssembly,
   resolve,
   stackOrder,
+  Template,
 } from './template';
 
 /**
@@ -59,9 +60,14 @@ export class LocalCloudFormation implements CrossStack {
   readonly sent: SentEvent[] = [];
   /** Answers that came after CloudFormation had taken one for the same RequestId; it ignored them. */
   readonly lateResponses: EventRecord[] = [];
+  /** Every status change of every stack and resource, oldest first. */
+  readonly stackEvents: StackEvent[] = [];
   /** Responses that broke the custom resource contract. */
   readonly violations: string[] = [];
   private readonly stacks = new Map<string, LiveStack>();
+  /** Every stack ever created, deleted ones included, oldest first. */
+  private readonly known: LiveStack[] = [];
+  private lastTick = 0;
   private readonly pending = new Map<string, Pending>();
   private readonly timers = new Timers();
   private readonly lambda: LambdaService;
@@ -140,21 +146,12 @@ export class LocalCloudFormation implements CrossStack {
   async deploy(assemblyDir: string, stackName: string, parameters: Record<string, string> = {}): Promise<DeployResult> {
     const { template, region, assets } = readAssembly(assemblyDir, stackName);
     const existing = this.stacks.get(stackName);
-    const stack: LiveStack = existing ?? {
-      name: stackName,
-      region,
-      stackId: `arn:aws:cloudformation:${region}:${ACCOUNT}:stack/${stackName}/${randomUUID()}`,
-      template,
-      parameters: {},
-      resources: new Map(),
-      functions: new Map(),
-      outputs: {},
-      exports: {},
-    };
     // Cross-stack values must exist before anything changes, as CloudFormation checks them first.
     checkCrossStackReferences(stackName, region, template, this);
+    const stack: LiveStack = existing ?? this.newStack(stackName, region, template);
     const before = this.events.length;
     const previous = { template: stack.template, parameters: stack.parameters, functions: new Map(stack.functions) };
+    this.status(stack, existing ? 'UPDATE_IN_PROGRESS' : 'CREATE_IN_PROGRESS');
     stack.template = template;
     stack.parameters = { ...defaults(template), ...parameters };
     for (const [id, r] of Object.entries(template.Resources)) {
@@ -178,12 +175,15 @@ export class LocalCloudFormation implements CrossStack {
       }
     }
     if (!failed) {
-      // Cleanup: resources the new template dropped, and the old side of every replacement.
+      // Cleanup: resources the new template dropped, and the old side of every replacement. The
+      // replaced resource's record keeps its new physical ID meanwhile.
+      if (existing) this.status(stack, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
       const replaced = done.filter((d) => d.before && d.before.physicalId !== stack.resources.get(d.id)?.physicalId);
-      await Promise.all(replaced.map((d) => this.remove(stack, d.id, d.before!, 'cleanup', failures)));
+      await Promise.all(replaced.map((d) => this.remove(stack, d.id, d.before!, 'cleanup', failures, false)));
       for (const id of [...stack.resources.keys()].filter((id) => !(id in template.Resources)).reverse()) {
         await this.remove(stack, id, stack.resources.get(id)!, 'cleanup', failures);
         stack.resources.delete(id);
+        stack.records.delete(id);
       }
       for (const arn of [...stack.functions.keys()]) if (!arnInTemplate(stack, arn)) stack.functions.delete(arn);
       return this.result(stack, existing ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE', before, failures);
@@ -191,14 +191,17 @@ export class LocalCloudFormation implements CrossStack {
 
     // Rollback, newest first: undo in-place updates, delete what this deploy created or replaced.
     // Sources: cloudcomponents/cdk-constructs#140, aws/aws-cdk#17040 (the swapped properties).
+    this.status(stack, existing ? 'UPDATE_ROLLBACK_IN_PROGRESS' : 'ROLLBACK_IN_PROGRESS');
     let rollbackOk = true;
     const oldSides: { id: string; live: Live }[] = [];
     for (const d of [...done].reverse()) {
       const now = stack.resources.get(d.id);
       if (!now) continue;
       if (d.before && d.before.physicalId === now.physicalId && isCustom(now.type)) {
+        this.mark(stack, d.id, 'UPDATE_IN_PROGRESS', now.physicalId);
         const outcome = await this.event(stack, d.id, 'Update', 'rollback', d.before.properties, now.physicalId, d.attempted ?? now.properties);
         if (outcome.status !== 'SUCCESS') {
+          this.mark(stack, d.id, 'UPDATE_FAILED', now.physicalId, outcome.reason);
           failures.push({ stack: stack.name, logicalId: d.id, requestType: 'Update', phase: 'rollback', reason: outcome.reason ?? '' });
           rollbackOk = false;
           break;
@@ -207,16 +210,29 @@ export class LocalCloudFormation implements CrossStack {
         // the rollback's cleanup. Not documented; inferred from the replacement rule.
         if (outcome.physicalId && outcome.physicalId !== now.physicalId) oldSides.push({ id: d.id, live: { ...now, properties: d.attempted ?? now.properties } });
         stack.resources.set(d.id, { ...d.before, physicalId: outcome.physicalId ?? now.physicalId, attributes: outcome.data ?? d.before.attributes });
+        this.mark(stack, d.id, 'UPDATE_COMPLETE', outcome.physicalId ?? now.physicalId);
       } else {
-        if (!(await this.remove(stack, d.id, now, 'rollback', failures))) {
+        // The new side of a replacement (or an update of a resource this engine only records) goes
+        // back to the old one; a resource this deploy created is deleted and leaves the stack.
+        if (!(await this.remove(stack, d.id, now, 'rollback', failures, !d.before))) {
           rollbackOk = false;
           break;
         }
-        if (d.before) stack.resources.set(d.id, d.before);
-        else stack.resources.delete(d.id);
+        if (d.before) {
+          stack.resources.set(d.id, d.before);
+          this.mark(stack, d.id, 'UPDATE_COMPLETE', d.before.physicalId);
+        } else {
+          stack.resources.delete(d.id);
+          stack.records.delete(d.id);
+        }
       }
     }
-    if (rollbackOk) await Promise.all(oldSides.map((o) => this.remove(stack, o.id, o.live, 'rollback-cleanup', failures)));
+    if (rollbackOk) {
+      if (existing && oldSides.length > 0) this.status(stack, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
+      await Promise.all(oldSides.map((o) => this.remove(stack, o.id, o.live, 'rollback-cleanup', failures, false)));
+      // What failed before anything was made (a Create that answered no physical ID) leaves too.
+      for (const id of [...stack.records.keys()]) if (!stack.resources.has(id)) stack.records.delete(id);
+    }
     stack.template = previous.template;
     stack.parameters = previous.parameters;
     stack.functions = previous.functions;
@@ -232,11 +248,17 @@ export class LocalCloudFormation implements CrossStack {
     const before = this.events.length;
     const failures: ResourceFailure[] = [];
     let ok = true;
+    this.status(stack, 'DELETE_IN_PROGRESS');
     for (const layer of layers(stack.template).reverse()) {
       const outcomes = await Promise.all(
         layer.map(async (id) => {
           const live = stack.resources.get(id);
-          if (!live || live.deletionPolicy === 'Retain') return true;
+          if (!live) return true;
+          // Source: CloudFormation guide, "DeletionPolicy attribute": a retained resource is skipped (DELETE_SKIPPED).
+          if (live.deletionPolicy === 'Retain') {
+            this.mark(stack, id, 'DELETE_SKIPPED', live.physicalId);
+            return true;
+          }
           const removed = await this.remove(stack, id, live, 'destroy', failures);
           if (removed) stack.resources.delete(id);
           return removed;
@@ -246,6 +268,19 @@ export class LocalCloudFormation implements CrossStack {
     }
     if (ok) this.stacks.delete(stackName);
     return this.result(stack, ok ? 'DELETE_COMPLETE' : 'DELETE_FAILED', before, failures);
+  }
+
+  /**
+   * A resource's status as DescribeStackResource gives it: its physical ID (none while its Create
+   * runs), ResourceStatus and LastUpdatedTimestamp. Undefined once it has left the stack.
+   */
+  resourceStatus(stackName: string, logicalId: string): ResourceRecord | undefined {
+    return this.stacks.get(stackName)?.records.get(logicalId);
+  }
+
+  /** A stack's status, the latest one of that name (a deleted one included). */
+  stackStatus(stackName: string): CurrentStackStatus | undefined {
+    return [...this.known].reverse().find((s) => s.name === stackName)?.status;
   }
 
   /** The physical ID and attributes of a resource of a deployed stack. */
@@ -272,20 +307,23 @@ export class LocalCloudFormation implements CrossStack {
     const properties = this.resolve(spec.Properties ?? {}, stack) as Record<string, Json>;
     const before = stack.resources.get(id);
     if (before && JSON.stringify(before.properties) === JSON.stringify(properties)) return true;
+    this.mark(stack, id, before ? 'UPDATE_IN_PROGRESS' : 'CREATE_IN_PROGRESS', before?.physicalId);
     if (!isCustom(spec.Type)) {
       const live = await this.native(stack, id, spec.Type, properties, before);
       live.deletionPolicy = spec.DeletionPolicy;
       stack.resources.set(id, live);
+      this.mark(stack, id, before ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE', live.physicalId);
       done.push({ id, before });
       return true;
     }
-    const fail = (requestType: RequestType, reason: string) => {
+    const fail = (requestType: RequestType, reason: string, physicalId?: string) => {
+      this.mark(stack, id, before ? 'UPDATE_FAILED' : 'CREATE_FAILED', physicalId, reason);
       failures.push({ stack: stack.name, logicalId: id, requestType, phase: 'deploy', reason });
       return false;
     };
     if (before && String(before.properties.ServiceToken) !== String(properties.ServiceToken)) {
       // Refused before any event is sent, so nothing needs undoing for this resource.
-      return fail('Update', SERVICE_TOKEN_REASON);
+      return fail('Update', SERVICE_TOKEN_REASON, before.physicalId);
     }
     const outcome = before
       ? await this.event(stack, id, 'Update', 'deploy', properties, before.physicalId, before.properties)
@@ -298,9 +336,10 @@ export class LocalCloudFormation implements CrossStack {
         stack.resources.set(id, { type: spec.Type, physicalId: outcome.physicalId, properties, attributes: {} });
         done.push({ id });
       }
-      return fail(before ? 'Update' : 'Create', outcome.reason ?? '');
+      return fail(before ? 'Update' : 'Create', outcome.reason ?? '', before?.physicalId ?? outcome.physicalId);
     }
     stack.resources.set(id, { type: spec.Type, physicalId: outcome.physicalId!, properties, attributes: outcome.data ?? {}, deletionPolicy: spec.DeletionPolicy });
+    this.mark(stack, id, before ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE', outcome.physicalId);
     done.push({ id, before });
     return true;
   }
@@ -317,17 +356,76 @@ export class LocalCloudFormation implements CrossStack {
     return { type, physicalId: before?.physicalId ?? `${stack.name}-${id}`, properties, attributes: {} };
   }
 
-  private async remove(stack: LiveStack, id: string, live: Live, phase: Phase, failures: ResourceFailure[]): Promise<boolean> {
+  /**
+   * Deletes one resource. `tracked`: whether the resource's record follows the Delete; the old
+   * side of a replacement is deleted while the record shows the new side.
+   */
+  private async remove(stack: LiveStack, id: string, live: Live, phase: Phase, failures: ResourceFailure[], tracked = true): Promise<boolean> {
+    if (tracked) this.mark(stack, id, 'DELETE_IN_PROGRESS', live.physicalId);
     if (isCustom(live.type)) {
       const outcome = await this.event(stack, id, 'Delete', phase, live.properties, live.physicalId);
-      if (outcome.status === 'SUCCESS') return true;
+      if (outcome.status === 'SUCCESS') {
+        if (tracked) this.mark(stack, id, 'DELETE_COMPLETE', live.physicalId);
+        return true;
+      }
+      if (tracked) this.mark(stack, id, 'DELETE_FAILED', live.physicalId, outcome.reason);
       failures.push({ stack: stack.name, logicalId: id, requestType: 'Delete', phase, reason: outcome.reason ?? '' });
       return false;
     }
     if (live.type === 'AWS::Chime::VoiceConnector') {
       await this.chime(stack).send(new DeleteVoiceConnectorCommand({ VoiceConnectorId: live.physicalId }));
     }
+    if (tracked) this.mark(stack, id, 'DELETE_COMPLETE', live.physicalId);
     return true;
+  }
+
+  /** A stack as it is first created; every stack ever created stays known (the API finds deleted ones by ID). */
+  private newStack(name: string, region: string, template: Template): LiveStack {
+    const at = this.clock();
+    const stack: LiveStack = {
+      name,
+      region,
+      stackId: `arn:aws:cloudformation:${region}:${ACCOUNT}:stack/${name}/${randomUUID()}`,
+      template,
+      parameters: {},
+      resources: new Map(),
+      functions: new Map(),
+      outputs: {},
+      exports: {},
+      status: 'CREATE_IN_PROGRESS',
+      created: at,
+      updated: at,
+      records: new Map(),
+    };
+    // A stack left in ROLLBACK_COMPLETE cannot be updated; the CDK CLI deletes it and creates it
+    // again (source: aws-cdk's deploy-stack, "stack is in ROLLBACK_COMPLETE state").
+    for (const old of this.known) if (old.name === name && old.region === region && old.status === 'ROLLBACK_COMPLETE') this.status(old, 'DELETE_COMPLETE');
+    this.known.push(stack);
+    return stack;
+  }
+
+  /** Moves the stack to a status, now. */
+  private status(stack: LiveStack, status: CurrentStackStatus): void {
+    stack.status = status;
+    stack.updated = this.clock();
+    this.stackEvents.push({ stack: stack.name, logicalId: stack.name, type: 'AWS::CloudFormation::Stack', physicalId: stack.stackId, status, at: stack.updated });
+  }
+
+  /**
+   * Moves a resource's record to a status, now: the record DescribeStackResource answers with.
+   * Source: CloudFormation API reference, StackResourceDetail (ResourceStatus, LastUpdatedTimestamp).
+   */
+  private mark(stack: LiveStack, id: string, status: ResourceStatus, physicalId?: string, reason?: string): void {
+    const type = stack.resources.get(id)?.type ?? stack.template.Resources[id]?.Type ?? stack.records.get(id)?.type ?? 'Custom::Resource';
+    const record: ResourceRecord = { logicalId: id, type, physicalId: physicalId ?? stack.records.get(id)?.physicalId, status, updated: this.clock(), ...(reason ? { reason } : {}) };
+    stack.records.set(id, record);
+    this.stackEvents.push({ stack: stack.name, logicalId: id, type, physicalId: record.physicalId, status, at: record.updated, ...(reason ? { reason } : {}) });
+  }
+
+  /** Now, in ms, and never the same instant twice, so each status change is later than the one before. */
+  private clock(): Date {
+    this.lastTick = Math.max(Date.now(), this.lastTick + 1);
+    return new Date(this.lastTick);
   }
 
   private chime(stack: LiveStack): ChimeSDKVoiceClient {
@@ -348,7 +446,7 @@ export class LocalCloudFormation implements CrossStack {
     oldProperties?: Record<string, Json>,
   ): Promise<Outcome> {
     const requestId = randomUUID();
-    const issued = new Date();
+    const issued = this.clock();
     const serviceToken = String(properties.ServiceToken);
     const fn = stack.functions.get(serviceToken);
     if (!fn) throw new Error(`${stack.name}/${logicalId}: no function for ServiceToken ${serviceToken}`);
@@ -408,6 +506,7 @@ export class LocalCloudFormation implements CrossStack {
   }
 
   private result(stack: LiveStack, status: StackStatus, from: number, failures: ResourceFailure[]): DeployResult {
+    this.status(stack, status);
     const outputs: Record<string, string> = {};
     const exports: Record<string, string> = {};
     if (status !== 'DELETE_COMPLETE') {
