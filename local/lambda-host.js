@@ -9,10 +9,11 @@
 const https = require('https');
 const path = require('path');
 
-// Refuse to run unless both API namespaces point at this machine: nothing here may reach AWS.
-for (const name of ['AWS_ENDPOINT_URL_CHIME', 'AWS_ENDPOINT_URL_CHIME_SDK_VOICE']) {
+// Refuse to run unless both Chime API namespaces and CloudFormation's API point at this machine:
+// nothing here may reach AWS.
+for (const name of ['AWS_ENDPOINT_URL_CHIME', 'AWS_ENDPOINT_URL_CHIME_SDK_VOICE', 'AWS_ENDPOINT_URL_CLOUDFORMATION']) {
   const value = process.env[name] || '';
-  if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(value)) {
+  if (!/^http:\/\/127\.0\.0\.1:\d+(\/|$)/.test(value)) {
     console.error(`${name} must point at the local endpoint on 127.0.0.1, not '${value}'`);
     process.exit(2);
   }

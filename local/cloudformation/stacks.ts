@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ChimeSDKVoiceClient, CreateVoiceConnectorCommand, DeleteVoiceConnectorCommand } from '@aws-sdk/client-chime-sdk-voice';
+import { CloudFormationApi } from './api';
 import { LambdaService, LOCAL_CREDENTIALS, Pending, recordBase, Timers } from './lambda';
 import type { AppResult, CurrentStackStatus, DeployResult, DriverOptions, EventRecord, Live, LiveStack, Outcome, Phase, RequestType, ResourceFailure, ResourceRecord, ResourceStatus, SentEvent, StackEvent, StackStatus } from './model';
 import { contractProblems, ResponseRequest, ResponseServer, verdict } from './responses';
@@ -47,6 +48,16 @@ export class LocalCloudFormation implements CrossStack {
   static async start(options: DriverOptions): Promise<LocalCloudFormation> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-cfn-'));
     const driver = new LocalCloudFormation(options, dir);
+    driver.api = await CloudFormationApi.start(
+      {
+        find: (region, nameOrId) =>
+          nameOrId.startsWith('arn:')
+            ? driver.known.find((s) => s.stackId === nameOrId && s.region === region)
+            : [...driver.known].reverse().find((s) => s.name === nameOrId && s.region === region && s.status !== 'DELETE_COMPLETE'),
+        running: (region) => driver.known.filter((s) => s.region === region && s.status !== 'DELETE_COMPLETE'),
+      },
+      LOCAL_CREDENTIALS,
+    );
     driver.responses = await ResponseServer.start(dir, {
       knows: (requestId) => driver.pending.has(requestId),
       receive: (requestId, delivery, body) => driver.receive(driver.pending.get(requestId)!, delivery, body),
@@ -72,12 +83,19 @@ export class LocalCloudFormation implements CrossStack {
   private readonly timers = new Timers();
   private readonly lambda: LambdaService;
   private responses!: ResponseServer;
+  /**
+   * CloudFormation's API (query protocol) over these stacks, for the handler's look-ups: its
+   * `env()` is in every execution environment; tests seed faults with `api.failNext(...)` and count
+   * calls with `api.calls(...)` or `api.requests`.
+   */
+  api!: CloudFormationApi;
 
   private constructor(private readonly options: DriverOptions, private readonly dir: string) {
     this.lambda = new LambdaService(options, this.timers, this.events, () => ({
       NODE_EXTRA_CA_CERTS: this.responses.caFile,
       LOCAL_RESPONSE_PORT: String(this.responses.port),
       ...this.options.endpoint.env(),
+      ...this.api.env(),
     }));
   }
 
@@ -299,6 +317,7 @@ export class LocalCloudFormation implements CrossStack {
     // Wait for every process to be gone, so nothing of this driver outlives stop().
     await this.lambda.stop();
     await this.responses.stop();
+    await this.api.stop();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
   /** Creates or updates one resource; records what it was before. */

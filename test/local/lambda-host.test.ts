@@ -1,6 +1,9 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as path from 'path';
 import { LocalCloudFormation } from '../../local/driver';
 import { ChimeEndpoint } from '../../local/endpoint';
+import { NODE22 } from '../../local/node22';
 import { StackSpec, tempRoot, writeAssembly } from './assembly';
 
 /** The execution environment starts at the function's own Handler, as Lambda's Node.js runtime does. */
@@ -29,7 +32,7 @@ it('runs index.handler, which answers by PUT itself on the ResponseURL\'s own po
 
   expect(result.status).toBe('CREATE_COMPLETE');
   expect(result.events).toEqual([expect.objectContaining({ delivery: 1, status: 'SUCCESS', taken: true, physicalId: 'index-Group' })]);
-  expect(result.events[0].data).toMatchObject({ Handler: 'index' });
+  expect(result.events[0].data).toMatchObject({ Handler: 'index', CloudFormationEndpoint: cfn.api.url });
   expect(Number(result.events[0].data!.Remaining)).toBeGreaterThan(25_000);
   expect(Number(result.events[0].data!.Remaining)).toBeLessThanOrEqual(30_000);
   expect(cfn.violations).toEqual([]);
@@ -73,4 +76,18 @@ it('fails every invocation of a Handler the asset does not export', async () => 
 
   expect(result.status).toBe('ROLLBACK_COMPLETE');
   expect(result.events.map((e) => [e.status, e.error])).toEqual([1, 2, 3].map(() => ['UNANSWERED', 'Runtime.HandlerNotFound: index.missing is undefined or not exported']));
+});
+
+it('refuses to start unless CloudFormation\'s API, like Chime\'s, points at 127.0.0.1', () => {
+  const local = endpoint.env();
+  const run = (cloudformation?: string) =>
+    spawnSync(NODE22, [path.join(__dirname, '..', '..', 'local', 'lambda-host.js')], {
+      env: { PATH: process.env.PATH, ...local, ...(cloudformation ? { AWS_ENDPOINT_URL_CLOUDFORMATION: cloudformation } : {}) },
+      encoding: 'utf8',
+    });
+
+  for (const url of [undefined, 'https://cloudformation.us-east-1.amazonaws.com', 'http://10.0.0.1:80']) {
+    const result = run(url);
+    expect([result.status, result.stderr]).toEqual([2, expect.stringContaining('AWS_ENDPOINT_URL_CLOUDFORMATION must point at the local endpoint on 127.0.0.1')]);
+  }
 });
