@@ -18,9 +18,11 @@ export interface StackSpec {
   readonly dependsOn?: string[];
   /** Logical ID to the function's Timeout in seconds. @default { Fn: 30 } */
   readonly functions?: Record<string, number>;
-  /** Logical ID to the custom resource's properties; ServiceToken defaults to the function Fn. */
-  readonly resources: Record<string, Record<string, unknown> & { DependsOn?: string[] }>;
+  /** Logical ID to the custom resource's properties (and its DependsOn and Metadata); ServiceToken defaults to the function Fn. */
+  readonly resources: Record<string, Record<string, unknown> & { DependsOn?: string[]; Metadata?: Record<string, unknown> }>;
   readonly outputs?: Record<string, unknown>;
+  /** Every function's Handler: `index.handler` runs `fixture/index.js`. @default '__entrypoint__.handler' */
+  readonly handler?: string;
 }
 
 /** A function's ARN as a template refers to it, for a custom resource's ServiceToken. */
@@ -35,10 +37,10 @@ export function writeAssembly(root: string, stacks: StackSpec[]): string {
     const functions = spec.functions ?? { Fn: 30 };
     const Resources: Record<string, unknown> = {};
     for (const [id, timeout] of Object.entries(functions)) {
-      Resources[id] = { Type: 'AWS::Lambda::Function', Properties: { Code: { S3Bucket: 'assets', S3Key: 'fixture.zip' }, Handler: '__entrypoint__.handler', Runtime: 'nodejs22.x', Timeout: timeout } };
+      Resources[id] = { Type: 'AWS::Lambda::Function', Properties: { Code: { S3Bucket: 'assets', S3Key: 'fixture.zip' }, Handler: spec.handler ?? '__entrypoint__.handler', Runtime: 'nodejs22.x', Timeout: timeout } };
     }
-    for (const [id, { DependsOn, ...properties }] of Object.entries(spec.resources)) {
-      Resources[id] = { Type: 'Custom::Fixture', ...(DependsOn ? { DependsOn } : {}), Properties: { ServiceToken: tokenOf(Object.keys(functions)[0]), ...properties } };
+    for (const [id, { DependsOn, Metadata, ...properties }] of Object.entries(spec.resources)) {
+      Resources[id] = { Type: 'Custom::Fixture', ...(DependsOn ? { DependsOn } : {}), ...(Metadata ? { Metadata } : {}), Properties: { ServiceToken: tokenOf(Object.keys(functions)[0]), ...properties } };
     }
     fs.writeFileSync(path.join(dir, `${spec.name}.template.json`), JSON.stringify({ Resources, Outputs: spec.outputs }));
     fs.writeFileSync(
