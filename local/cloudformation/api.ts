@@ -13,6 +13,8 @@ import { ACCOUNT } from './template';
  */
 
 const VERSION = '2010-05-15';
+/** The most resources DescribeStackResources answers, and ListStackResources' page size. */
+const PAGE = 100;
 const XMLNS = `http://cloudformation.amazonaws.com/doc/${VERSION}/`;
 /** Source: SigV4's Authorization header, `Credential=<key>/<date>/<Region>/<service>/aws4_request`. */
 const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/\s]+)\/(\d{8})\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
@@ -262,7 +264,8 @@ export class CloudFormationApi {
         if (!stackName) authorize(s?.stackId ?? '*');
         if (!s) throw noStack(String(physicalId));
         const logicalId = params.get('LogicalResourceId') ?? undefined;
-        const records = [...s.records.values()].filter((r) => (!logicalId || r.logicalId === logicalId) && (!physicalId || r.physicalId === physicalId));
+        // Source: API reference, DescribeStackResources: "Only the first 100 resources will be returned."
+        const records = [...s.records.values()].filter((r) => (!logicalId || r.logicalId === logicalId) && (!physicalId || r.physicalId === physicalId)).slice(0, PAGE);
         return {
           StackResources: records.map((r) => ({
             StackName: s.name,
@@ -279,8 +282,13 @@ export class CloudFormationApi {
       }
       case 'ListStackResources': {
         const s = stack();
+        // Pages of 100, continued by an opaque NextToken. Source: API reference, ListStackResources.
+        const start = params.has('NextToken') ? Number(Buffer.from(params.get('NextToken')!, 'base64url').toString('utf8').split(':').pop()) : 0;
+        if (!Number.isInteger(start) || start < 0) throw validation('Invalid NextToken');
+        const all = [...s.records.values()];
         return {
-          StackResourceSummaries: [...s.records.values()].map((r) => ({
+          NextToken: start + PAGE < all.length ? Buffer.from(`${s.stackId}:${start + PAGE}`).toString('base64url') : undefined,
+          StackResourceSummaries: all.slice(start, start + PAGE).map((r) => ({
             LogicalResourceId: r.logicalId,
             PhysicalResourceId: r.physicalId,
             ResourceType: r.type,

@@ -7,6 +7,7 @@ import {
   GetTemplateCommand,
   ListExportsCommand,
   ListStackResourcesCommand,
+  paginateListStackResources,
 } from '@aws-sdk/client-cloudformation';
 import { LOCAL_CREDENTIALS, LocalCloudFormation } from '../../local/driver';
 import { ChimeEndpoint } from '../../local/endpoint';
@@ -169,6 +170,16 @@ describe('the other actions', () => {
     expect((await c.send(new ListExportsCommand({}))).Exports).toEqual([{ ExportingStackId: stackId, Name: 'made-value', Value: 'value-of-phys-Made' }]);
     expect((await client('us-west-2').send(new ListExportsCommand({}))).Exports ?? []).toEqual([]);
     expect((await client('us-west-2').send(new DescribeStacksCommand({}))).Stacks ?? []).toEqual([]);
+  });
+
+  it('answers at most 100 resources from DescribeStackResources and pages ListStackResources by 100', async () => {
+    await deploy(Object.fromEntries(Array.from({ length: 105 }, (_, i) => [`R${i}`, {}])));
+    const c = client();
+
+    expect((await c.send(new DescribeStackResourcesCommand({ StackName: STACK }))).StackResources).toHaveLength(100);
+    const pages: number[] = [];
+    for await (const page of paginateListStackResources({ client: c }, { StackName: STACK })) pages.push(page.StackResourceSummaries!.length);
+    expect(pages).toEqual([100, 6]);
   });
 });
 
