@@ -20,8 +20,9 @@ for (const name of ['AWS_ENDPOINT_URL_CHIME', 'AWS_ENDPOINT_URL_CHIME_SDK_VOICE'
 }
 
 // CloudFormation's response URLs use the default HTTPS port, and CDK's entrypoint sends its PUT to
-// the URL's host and path only. Here the response server has a port of its own, so this process's
-// default HTTPS port is that port. Its certificate is trusted through NODE_EXTRA_CA_CERTS.
+// the URL's host and path only. Here the response server has a port of its own (the URL names it,
+// and a handler that uses the URL's port reaches it directly), so this process's default HTTPS port
+// is that port too. Its certificate is trusted through NODE_EXTRA_CA_CERTS.
 https.globalAgent.defaultPort = Number(process.env.LOCAL_RESPONSE_PORT);
 
 // Every delivery of an event carries the same ResponseURL, so the response server cannot tell them
