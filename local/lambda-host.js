@@ -1,4 +1,5 @@
 'use strict';
+/* global Headers, Request */
 /**
  * One Lambda execution environment: a process that runs the synthesised asset exactly as deployed,
  * starting at the function's own `Handler` (CDK's `__entrypoint__.handler`, or `index.handler`
@@ -41,6 +42,15 @@ https.request = function (...args) {
       : request.call(this, first, label({}), ...args.slice(1));
   }
   return request.call(this, label(first), ...args.slice(1));
+};
+
+// The same label on requests made with Node's global fetch (undici), which does not use https.request.
+const fetch = globalThis.fetch;
+globalThis.fetch = function (input, init = {}) {
+  if (delivery === undefined) return fetch.call(this, input, init);
+  const headers = new Headers(init.headers || (input instanceof Request ? input.headers : undefined));
+  headers.set('x-local-delivery', String(delivery));
+  return fetch.call(this, input, { ...init, headers });
 };
 
 // As Lambda's Node.js runtime does, the handler is `<module path>.<export>` under the task root
