@@ -5,6 +5,7 @@
  * - `lambda.ts`     the Lambda service: execution environments, async delivery, retries, duplicates, timeouts
  * - `responses.ts`  the presigned response URL server and the custom resource contract each answer is checked against
  * - `api.ts`        CloudFormation's API (query protocol) over the stacks, for the handler's look-ups
+ * - `iam.ts`        what a function's execution role may call, from its policies in the template
  * - `model.ts`      the records and state the others share
  */
 export { LocalCloudFormation, SERVICE_TOKEN_REASON } from './cloudformation/stacks';

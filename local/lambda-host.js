@@ -1,4 +1,5 @@
 'use strict';
+/* global Headers, Request */
 /**
  * One Lambda execution environment: a process that runs the synthesised asset exactly as deployed,
  * starting at the function's own `Handler` (CDK's `__entrypoint__.handler`, or `index.handler`
@@ -20,8 +21,9 @@ for (const name of ['AWS_ENDPOINT_URL_CHIME', 'AWS_ENDPOINT_URL_CHIME_SDK_VOICE'
 }
 
 // CloudFormation's response URLs use the default HTTPS port, and CDK's entrypoint sends its PUT to
-// the URL's host and path only. Here the response server has a port of its own, so this process's
-// default HTTPS port is that port. Its certificate is trusted through NODE_EXTRA_CA_CERTS.
+// the URL's host and path only. Here the response server has a port of its own (the URL names it,
+// and a handler that uses the URL's port reaches it directly), so this process's default HTTPS port
+// is that port too. Its certificate is trusted through NODE_EXTRA_CA_CERTS.
 https.globalAgent.defaultPort = Number(process.env.LOCAL_RESPONSE_PORT);
 
 // Every delivery of an event carries the same ResponseURL, so the response server cannot tell them
@@ -40,6 +42,15 @@ https.request = function (...args) {
       : request.call(this, first, label({}), ...args.slice(1));
   }
   return request.call(this, label(first), ...args.slice(1));
+};
+
+// The same label on requests made with Node's global fetch (undici), which does not use https.request.
+const fetch = globalThis.fetch;
+globalThis.fetch = function (input, init = {}) {
+  if (delivery === undefined) return fetch.call(this, input, init);
+  const headers = new Headers(init.headers || (input instanceof Request ? input.headers : undefined));
+  headers.set('x-local-delivery', String(delivery));
+  return fetch.call(this, input, { ...init, headers });
 };
 
 // As Lambda's Node.js runtime does, the handler is `<module path>.<export>` under the task root

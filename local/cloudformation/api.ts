@@ -2,6 +2,7 @@ import { createHash, createHmac, randomUUID } from 'crypto';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import type { LiveStack } from './model';
+import { ACCOUNT } from './template';
 
 /**
  * CloudFormation's API over its own wire protocol (the query protocol: form-encoded POST of
@@ -12,6 +13,8 @@ import type { LiveStack } from './model';
  */
 
 const VERSION = '2010-05-15';
+/** The most resources DescribeStackResources answers, and ListStackResources' page size. */
+const PAGE = 100;
 const XMLNS = `http://cloudformation.amazonaws.com/doc/${VERSION}/`;
 /** Source: SigV4's Authorization header, `Credential=<key>/<date>/<Region>/<service>/aws4_request`. */
 const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/\s]+)\/(\d{8})\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
@@ -26,6 +29,17 @@ export interface StackDirectory {
   find(region: string, nameOrId: string): LiveStack | undefined;
   /** The Region's stacks that have not been deleted. */
   running(region: string): LiveStack[];
+  /** Who signs with this access key, or undefined for a key the account does not know. */
+  identity(accessKeyId: string): Identity | undefined;
+}
+
+/** A caller: its secret, and (for a function's execution role) what its policies allow. */
+export interface Identity {
+  readonly secretAccessKey: string;
+  /** The caller's ARN, as an AccessDenied message names it. */
+  readonly arn: string;
+  /** Whether its policies allow the action (`cloudformation:<Action>`) on the resource; undefined: everything (the tests' own caller). */
+  allows?(action: string, resource: string): boolean;
 }
 
 /** The errors a test can make the next calls fail with, and the HTTP status each comes with. */
@@ -76,8 +90,8 @@ function xml(value: Xml): string {
 
 export class CloudFormationApi {
   /** Starts the API on a free port of 127.0.0.1. */
-  static async start(directory: StackDirectory, credentials: { accessKeyId: string; secretAccessKey: string }): Promise<CloudFormationApi> {
-    const api = new CloudFormationApi(directory, credentials);
+  static async start(directory: StackDirectory): Promise<CloudFormationApi> {
+    const api = new CloudFormationApi(directory);
     await new Promise<void>((resolve) => api.server.listen(0, '127.0.0.1', resolve));
     return api;
   }
@@ -87,7 +101,7 @@ export class CloudFormationApi {
   private faults: Fault[] = [];
   private readonly server: http.Server;
 
-  private constructor(private readonly directory: StackDirectory, private readonly credentials: { accessKeyId: string; secretAccessKey: string }) {
+  private constructor(private readonly directory: StackDirectory) {
     this.server = http.createServer((req, res) => void this.serve(req, res));
     // The SDK keeps connections alive; without this, stop() would wait for them to time out.
     this.server.keepAliveTimeout = 1_000;
@@ -129,6 +143,7 @@ export class CloudFormationApi {
     const action = params.get('Action') ?? '';
     const requestId = randomUUID();
     let region: string | undefined;
+    let caller: Identity | undefined;
     const answer = (status: number, text: string, code?: string, faulted = false) => {
       this.requests.push({ action, stack: params.get('StackName') ?? undefined, region, status, ...(code ? { code } : {}), faulted });
       res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }).end(text);
@@ -141,7 +156,7 @@ export class CloudFormationApi {
         faulted,
       );
     try {
-      region = this.authenticate(req, body);
+      [region, caller] = this.authenticate(req, body);
       if (req.method !== 'POST') throw new ApiError('InvalidAction', `Could not find operation ${req.method} ${req.url}`);
       if (!ACTIONS.includes(action)) throw new ApiError('InvalidAction', `The action ${action} is not valid for this web service.`);
       if (params.get('Version') !== VERSION) throw new ApiError('InvalidParameterValue', `Version ${params.get('Version')} is not supported.`);
@@ -150,7 +165,7 @@ export class CloudFormationApi {
         const messages: Record<ApiFault, string> = { Throttling: 'Rate exceeded', InternalFailure: 'An internal error occurred', ServiceUnavailable: 'Service unavailable' };
         return fail(new ApiError(fault, messages[fault], API_FAULTS[fault], fault === 'Throttling' ? 'Sender' : 'Receiver'), true);
       }
-      const result = this.execute(action, region, params);
+      const result = this.execute(action, region, params, caller);
       answer(200, `<${action}Response xmlns="${XMLNS}"><${action}Result>${xml(result)}</${action}Result><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`);
     } catch (err) {
       fail(err instanceof ApiError ? err : new ApiError('InternalFailure', String(err), 500, 'Receiver'));
@@ -161,13 +176,14 @@ export class CloudFormationApi {
    * Checks the request's SigV4 signature with the local credentials; returns the Region it was signed for.
    * Source: AWS General Reference / IAM guide, "Create a signed AWS API request" (SigV4).
    */
-  private authenticate(req: http.IncomingMessage, body: string): string {
+  private authenticate(req: http.IncomingMessage, body: string): [string, Identity] {
     const header = String(req.headers.authorization ?? '');
     if (!header) throw new ApiError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
     const m = AUTHORIZATION.exec(header);
     if (!m) throw new ApiError('IncompleteSignature', `Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters. Authorization=${header}`, 403);
     const [, keyId, day, region, service, signedHeaders, signature] = m;
-    if (keyId !== this.credentials.accessKeyId) throw new ApiError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
+    const caller = this.directory.identity(keyId);
+    if (!caller) throw new ApiError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
     if (service !== 'cloudformation') throw new ApiError('SignatureDoesNotMatch', `Credential should be scoped to correct service: 'cloudformation'.`, 403);
     const headers = signedHeaders.split(';');
     const canonicalHeaders = headers.map((h) => `${h}:${String(req.headers[h] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
@@ -176,11 +192,11 @@ export class CloudFormationApi {
     const amzDate = String(req.headers['x-amz-date'] ?? '');
     const scope = `${day}/${region}/${service}/aws4_request`;
     const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
-    const key = [day, region, service, 'aws4_request'].reduce<Buffer | string>((k, part) => createHmac('sha256', k).update(part).digest(), `AWS4${this.credentials.secretAccessKey}`);
+    const key = [day, region, service, 'aws4_request'].reduce<Buffer | string>((k, part) => createHmac('sha256', k).update(part).digest(), `AWS4${caller.secretAccessKey}`);
     if (createHmac('sha256', key).update(toSign).digest('hex') !== signature) {
       throw new ApiError('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.', 403);
     }
-    return region;
+    return [region, caller];
   }
 
   private pickFault(action: string): ApiFault | undefined {
@@ -190,14 +206,31 @@ export class CloudFormationApi {
     return fault.error;
   }
 
-  private execute(action: string, region: string, params: URLSearchParams): Xml {
+  private execute(action: string, region: string, params: URLSearchParams, caller: Identity): Xml {
     const stackName = params.get('StackName') ?? undefined;
+    /**
+     * IAM decides before the stack is looked up, on the stack's ARN (a name that names no stack
+     * stands for every stack of that name). Source: Service Authorization Reference,
+     * "Actions, resources, and condition keys for AWS CloudFormation" (resource type `stack`);
+     * IAM User Guide, "Troubleshoot access denied error messages" (the message's wording).
+     */
+    const authorize = (resource: string) => {
+      if (caller.allows && !caller.allows(`cloudformation:${action}`, resource)) {
+        throw new ApiError(
+          'AccessDenied',
+          `User: ${caller.arn} is not authorized to perform: cloudformation:${action} on resource: ${resource} because no identity-based policy allows the cloudformation:${action} action`,
+          403,
+        );
+      }
+    };
     const stack = (): LiveStack => {
       if (!stackName) throw validation('1 validation error detected: Value null at \'stackName\' failed to satisfy constraint: Member must not be null');
       const found = this.directory.find(region, stackName);
+      authorize(found?.stackId ?? (stackName.startsWith('arn:') ? stackName : `arn:aws:cloudformation:${region}:${ACCOUNT}:stack/${stackName}/*`));
       if (!found) throw noStack(stackName);
       return found;
     };
+    if (!stackName && action !== 'DescribeStackResources') authorize('*');
     switch (action) {
       case 'DescribeStackResource': {
         const s = stack();
@@ -228,9 +261,11 @@ export class CloudFormationApi {
         const physicalId = params.get('PhysicalResourceId') ?? undefined;
         if (!stackName && !physicalId) throw validation('Either StackName or PhysicalResourceId must be specified.');
         const s = stackName ? stack() : this.directory.running(region).find((x) => [...x.records.values()].some((r) => r.physicalId === physicalId));
+        if (!stackName) authorize(s?.stackId ?? '*');
         if (!s) throw noStack(String(physicalId));
         const logicalId = params.get('LogicalResourceId') ?? undefined;
-        const records = [...s.records.values()].filter((r) => (!logicalId || r.logicalId === logicalId) && (!physicalId || r.physicalId === physicalId));
+        // Source: API reference, DescribeStackResources: "Only the first 100 resources will be returned."
+        const records = [...s.records.values()].filter((r) => (!logicalId || r.logicalId === logicalId) && (!physicalId || r.physicalId === physicalId)).slice(0, PAGE);
         return {
           StackResources: records.map((r) => ({
             StackName: s.name,
@@ -247,8 +282,13 @@ export class CloudFormationApi {
       }
       case 'ListStackResources': {
         const s = stack();
+        // Pages of 100, continued by an opaque NextToken. Source: API reference, ListStackResources.
+        const start = params.has('NextToken') ? Number(Buffer.from(params.get('NextToken')!, 'base64url').toString('utf8').split(':').pop()) : 0;
+        if (!Number.isInteger(start) || start < 0) throw validation('Invalid NextToken');
+        const all = [...s.records.values()];
         return {
-          StackResourceSummaries: [...s.records.values()].map((r) => ({
+          NextToken: start + PAGE < all.length ? Buffer.from(`${s.stackId}:${start + PAGE}`).toString('base64url') : undefined,
+          StackResourceSummaries: all.slice(start, start + PAGE).map((r) => ({
             LogicalResourceId: r.logicalId,
             PhysicalResourceId: r.physicalId,
             ResourceType: r.type,

@@ -1,4 +1,5 @@
 import { ChildProcess, fork } from 'child_process';
+import { createHash } from 'crypto';
 import * as path from 'path';
 import { seeded } from '../endpoint';
 import { NODE22 } from '../node22';
@@ -12,7 +13,14 @@ import type { DriverOptions, EventRecord, LambdaFunction, Outcome, SentEvent } f
 
 /** Source: AWS Lambda guide, "Asynchronous invocation": 2 retries, about 1 then 2 minutes apart. */
 const LAMBDA_RETRY_DELAYS_MS = [60_000, 120_000];
+/** The credentials of the tests' own caller (and of the driver's calls to the Chime endpoint): allowed every action. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'AKIALOCALENDPOINT', secretAccessKey: 'local-endpoint-secret' };
+
+/** Temporary credentials for a function's execution role, the same on every run for the same function. */
+export function roleCredentials(functionArn: string): LambdaFunction['credentials'] {
+  const digest = createHash('sha256').update(functionArn).digest('hex');
+  return { accessKeyId: `ASIA${digest.slice(0, 16).toUpperCase()}`, secretAccessKey: digest.slice(16, 56), sessionToken: `local-session-${digest.slice(56)}` };
+}
 
 /** An event waiting for its first answer. */
 export interface Pending {
@@ -225,8 +233,10 @@ export class LambdaService {
         // Source: AWS Lambda guide, "Defined runtime environment variables".
         _HANDLER: fn.handler,
         LAMBDA_TASK_ROOT: fn.dir,
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        // The execution role's own credentials, so the local APIs can tell functions apart.
+        AWS_ACCESS_KEY_ID: fn.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: fn.credentials.secretAccessKey,
+        AWS_SESSION_TOKEN: fn.credentials.sessionToken,
         AWS_EC2_METADATA_DISABLED: 'true',
         ...this.environment(),
       },

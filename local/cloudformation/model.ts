@@ -186,6 +186,10 @@ export interface LambdaFunction {
   readonly handler: string;
   readonly region: string;
   readonly timeoutMs: number;
+  /** The logical ID of its execution role in the template, when the template has it. */
+  readonly role?: string;
+  /** The role's credentials, which Lambda puts in the function's environment. */
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken: string };
 }
 
 export interface LiveStack {

@@ -3,8 +3,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ChimeSDKVoiceClient, CreateVoiceConnectorCommand, DeleteVoiceConnectorCommand } from '@aws-sdk/client-chime-sdk-voice';
-import { CloudFormationApi } from './api';
-import { LambdaService, LOCAL_CREDENTIALS, Pending, recordBase, Timers } from './lambda';
+import { CloudFormationApi, Identity } from './api';
+import { allows, roleStatements } from './iam';
+import { LambdaService, LOCAL_CREDENTIALS, Pending, recordBase, roleCredentials, Timers } from './lambda';
 import type { AppResult, CurrentStackStatus, DeployResult, DriverOptions, EventRecord, Live, LiveStack, Outcome, Phase, RequestType, ResourceFailure, ResourceRecord, ResourceStatus, SentEvent, StackEvent, StackStatus } from './model';
 import { contractProblems, ResponseRequest, ResponseServer, verdict } from './responses';
 import {
@@ -55,8 +56,8 @@ export class LocalCloudFormation implements CrossStack {
             ? driver.known.find((s) => s.stackId === nameOrId && s.region === region)
             : [...driver.known].reverse().find((s) => s.name === nameOrId && s.region === region && s.status !== 'DELETE_COMPLETE'),
         running: (region) => driver.known.filter((s) => s.region === region && s.status !== 'DELETE_COMPLETE'),
+        identity: (accessKeyId) => driver.identity(accessKeyId),
       },
-      LOCAL_CREDENTIALS,
     );
     driver.responses = await ResponseServer.start(dir, {
       knows: (requestId) => driver.pending.has(requestId),
@@ -79,6 +80,8 @@ export class LocalCloudFormation implements CrossStack {
   /** Every stack ever created, deleted ones included, oldest first. */
   private readonly known: LiveStack[] = [];
   private lastTick = 0;
+  /** Each function's access key, to its ARN. */
+  private readonly callers = new Map<string, string>();
   private readonly pending = new Map<string, Pending>();
   private readonly timers = new Timers();
   private readonly lambda: LambdaService;
@@ -135,6 +138,11 @@ export class LocalCloudFormation implements CrossStack {
     return this.lambda.settled();
   }
 
+  /** The credentials Lambda gives the function (its execution role's), for calling the local APIs as it would. */
+  credentialsOf(functionArn: string): { accessKeyId: string; secretAccessKey: string; sessionToken: string } {
+    return roleCredentials(functionArn);
+  }
+
   /** The IDs of the execution environments (processes) a function has, busy or idle. */
   environmentsOf(functionArn: string): number[] {
     return this.lambda.environmentsOf(functionArn);
@@ -178,7 +186,10 @@ export class LocalCloudFormation implements CrossStack {
       const dir = assets.get(key);
       const arn = functionArn(stack, id);
       // Source: CloudFormation's default Lambda Timeout is 3 seconds.
-      if (dir) stack.functions.set(arn, { arn, dir, handler: String(r.Properties?.Handler ?? ''), region: stack.region, timeoutMs: Number(r.Properties?.Timeout ?? 3) * 1000 });
+      const role = (r.Properties?.Role as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
+      const credentials = roleCredentials(arn);
+      this.callers.set(credentials.accessKeyId, arn);
+      if (dir) stack.functions.set(arn, { arn, dir, handler: String(r.Properties?.Handler ?? ''), region: stack.region, timeoutMs: Number(r.Properties?.Timeout ?? 3) * 1000, role, credentials });
     }
     if (!existing) this.stacks.set(stackName, stack);
 
@@ -396,6 +407,24 @@ export class LocalCloudFormation implements CrossStack {
     }
     if (tracked) this.mark(stack, id, 'DELETE_COMPLETE', live.physicalId);
     return true;
+  }
+
+  /**
+   * Who signs with an access key: the tests' own caller (allowed everything), or a function's
+   * execution role, allowed what the role's policies in the function's stack allow now.
+   */
+  private identity(accessKeyId: string): Identity | undefined {
+    if (accessKeyId === LOCAL_CREDENTIALS.accessKeyId) return { secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey, arn: `arn:aws:iam::${ACCOUNT}:user/local-tests` };
+    const arn = this.callers.get(accessKeyId);
+    const stack = arn && [...this.stacks.values()].find((s) => s.functions.has(arn));
+    if (!arn || !stack) return undefined;
+    const fn = stack.functions.get(arn)!;
+    const roleName = fn.role ? (stack.resources.get(fn.role)?.physicalId ?? fn.role) : 'unknown-role';
+    return {
+      secretAccessKey: fn.credentials.secretAccessKey,
+      arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${roleName}/${arn.split(':').pop()}`,
+      allows: (action, resource) => allows(fn.role ? roleStatements(stack.template, fn.role, (v) => this.resolve(v, stack)) : [], action, resource),
+    };
   }
 
   /** A stack as it is first created; every stack ever created stays known (the API finds deleted ones by ID). */

@@ -7,6 +7,7 @@ import {
   GetTemplateCommand,
   ListExportsCommand,
   ListStackResourcesCommand,
+  paginateListStackResources,
 } from '@aws-sdk/client-cloudformation';
 import { LOCAL_CREDENTIALS, LocalCloudFormation } from '../../local/driver';
 import { ChimeEndpoint } from '../../local/endpoint';
@@ -32,11 +33,11 @@ afterEach(async () => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-const client = (region = 'us-east-1', more: { maxAttempts?: number; secretAccessKey?: string } = {}) =>
+const client = (region = 'us-east-1', more: { maxAttempts?: number; secretAccessKey?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } = {}) =>
   new CloudFormationClient({
     region,
     endpoint: cfn.api.env().AWS_ENDPOINT_URL_CLOUDFORMATION,
-    credentials: { ...LOCAL_CREDENTIALS, ...(more.secretAccessKey ? { secretAccessKey: more.secretAccessKey } : {}) },
+    credentials: more.credentials ?? { ...LOCAL_CREDENTIALS, ...(more.secretAccessKey ? { secretAccessKey: more.secretAccessKey } : {}) },
     maxAttempts: more.maxAttempts ?? 1,
   });
 const spec = (resources: StackSpec['resources'], more: Partial<StackSpec> = {}): StackSpec => ({ name: STACK, ...more, resources });
@@ -170,6 +171,16 @@ describe('the other actions', () => {
     expect((await client('us-west-2').send(new ListExportsCommand({}))).Exports ?? []).toEqual([]);
     expect((await client('us-west-2').send(new DescribeStacksCommand({}))).Stacks ?? []).toEqual([]);
   });
+
+  it('answers at most 100 resources from DescribeStackResources and pages ListStackResources by 100', async () => {
+    await deploy(Object.fromEntries(Array.from({ length: 105 }, (_, i) => [`R${i}`, {}])));
+    const c = client();
+
+    expect((await c.send(new DescribeStackResourcesCommand({ StackName: STACK }))).StackResources).toHaveLength(100);
+    const pages: number[] = [];
+    for await (const page of paginateListStackResources({ client: c }, { StackName: STACK })) pages.push(page.StackResourceSummaries!.length);
+    expect(pages).toEqual([100, 6]);
+  });
 });
 
 describe('the wire', () => {
@@ -197,5 +208,36 @@ describe('the wire', () => {
     const unsigned = await fetch(cfn.api.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=DescribeStacks&Version=2010-05-15' });
     expect(unsigned.status).toBe(403);
     expect(await unsigned.text()).toContain('<Code>MissingAuthenticationToken</Code>');
+  });
+});
+
+describe('a function\'s execution role', () => {
+  const describeAs = (fnArn: string, StackName: string) =>
+    client('us-east-1', { credentials: cfn.credentialsOf(fnArn) }).send(new DescribeStackResourceCommand({ StackName, LogicalResourceId: 'Group' }));
+
+  it('may describe its own stack\'s resources when its policy allows cloudformation:DescribeStackResource on Ref AWS::StackId, and nothing more', async () => {
+    const policy = [{ Effect: 'Allow', Action: 'cloudformation:DescribeStackResource', Resource: { Ref: 'AWS::StackId' } }];
+    await cfn.deploy(writeAssembly(root, [spec({ Group: {} }, { policy, handler: 'index.handler' })]), STACK);
+    await cfn.deploy(writeAssembly(root, [{ name: 'Other', resources: { Group: {} } }]), 'Other');
+    const fnArn = String(cfn.sent[0].event.ServiceToken);
+    const otherId = String(cfn.sent[1].event.StackId);
+
+    expect(cfn.events[0].data!.AccessKeyId).toBe(cfn.credentialsOf(fnArn).accessKeyId);
+    expect((await describeAs(fnArn, STACK)).StackResourceDetail!.ResourceStatus).toBe('CREATE_COMPLETE');
+    const denied = await refusal(describeAs(fnArn, 'Other'));
+    expect(denied).toEqual({
+      name: 'AccessDenied',
+      status: 403,
+      message: `User: arn:aws:sts::123456789012:assumed-role/Fixture-FnRole/Fixture-Fn is not authorized to perform: cloudformation:DescribeStackResource on resource: ${otherId} because no identity-based policy allows the cloudformation:DescribeStackResource action`,
+    });
+    expect(await refusal(client('us-east-1', { credentials: cfn.credentialsOf(fnArn) }).send(new DescribeStacksCommand({ StackName: STACK })))).toMatchObject({ name: 'AccessDenied', status: 403 });
+  });
+
+  it('may not describe even its own stack without that statement: AccessDenied, before the stack is looked up', async () => {
+    await deploy({ Group: {} }, { policy: [{ Effect: 'Allow', Action: 'chime:*', Resource: '*' }] });
+    const fnArn = String(cfn.sent[0].event.ServiceToken);
+
+    expect(await refusal(describeAs(fnArn, STACK))).toMatchObject({ name: 'AccessDenied', status: 403 });
+    expect(await refusal(describeAs(fnArn, 'Nope'))).toMatchObject({ name: 'AccessDenied', status: 403 });
   });
 });

@@ -23,6 +23,8 @@ export interface StackSpec {
   readonly outputs?: Record<string, unknown>;
   /** Every function's Handler: `index.handler` runs `fixture/index.js`. @default '__entrypoint__.handler' */
   readonly handler?: string;
+  /** Gives every function an execution role (`<function>Role`) with these inline policy statements. @default no role */
+  readonly policy?: unknown[];
 }
 
 /** A function's ARN as a template refers to it, for a custom resource's ServiceToken. */
@@ -37,7 +39,16 @@ export function writeAssembly(root: string, stacks: StackSpec[]): string {
     const functions = spec.functions ?? { Fn: 30 };
     const Resources: Record<string, unknown> = {};
     for (const [id, timeout] of Object.entries(functions)) {
-      Resources[id] = { Type: 'AWS::Lambda::Function', Properties: { Code: { S3Bucket: 'assets', S3Key: 'fixture.zip' }, Handler: spec.handler ?? '__entrypoint__.handler', Runtime: 'nodejs22.x', Timeout: timeout } };
+      const role = spec.policy ? { Role: { 'Fn::GetAtt': [`${id}Role`, 'Arn'] } } : {};
+      if (spec.policy) {
+        const PolicyDocument = { Version: '2012-10-17', Statement: spec.policy };
+        Resources[`${id}Role`] = { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {}, Policies: [{ PolicyName: 'Inline', PolicyDocument }] } };
+      }
+      Resources[id] = {
+        Type: 'AWS::Lambda::Function',
+        ...(spec.policy ? { DependsOn: [`${id}Role`] } : {}),
+        Properties: { Code: { S3Bucket: 'assets', S3Key: 'fixture.zip' }, Handler: spec.handler ?? '__entrypoint__.handler', Runtime: 'nodejs22.x', Timeout: timeout, ...role },
+      };
     }
     for (const [id, { DependsOn, Metadata, ...properties }] of Object.entries(spec.resources)) {
       Resources[id] = { Type: 'Custom::Fixture', ...(DependsOn ? { DependsOn } : {}), ...(Metadata ? { Metadata } : {}), Properties: { ServiceToken: tokenOf(Object.keys(functions)[0]), ...properties } };

@@ -45,11 +45,11 @@ it('still runs CDK\'s __entrypoint__.handler when the template names it', async 
   expect(result.events[0]).toMatchObject({ physicalId: 'phys-Group', data: expect.objectContaining({ Invocations: '1' }) });
 });
 
-it('labels the function\'s requests to the response URL with their delivery, whichever https.request call form it uses', async () => {
-  const result = await deploy({ A: { PutForm: 'url-options', Probe: 'get' }, B: { PutForm: 'url-object' }, C: { PutForm: 'options' } });
+it('labels the function\'s requests to the response URL with their delivery, whichever https.request call form (or fetch) it uses', async () => {
+  const result = await deploy({ A: { PutForm: 'url-options', Probe: 'get' }, B: { PutForm: 'url-object' }, C: { PutForm: 'options' }, D: { PutForm: 'fetch' } });
 
   expect(result.status).toBe('CREATE_COMPLETE');
-  expect(result.events.map((e) => e.delivery)).toEqual([1, 1, 1]);
+  expect(result.events.map((e) => e.delivery)).toEqual([1, 1, 1, 1]);
   const ids = new Map(cfn.sent.map((s) => [s.requestId, s.logicalId]));
   const seen = cfn.responseRequests.map((r) => [ids.get(String(r.delivery).split('#')[0]), r.method, r.status, String(r.delivery).split('#')[1]]);
   expect(seen.sort()).toEqual([
@@ -57,6 +57,7 @@ it('labels the function\'s requests to the response URL with their delivery, whi
     ['A', 'PUT', 200, '1'],
     ['B', 'PUT', 200, '1'],
     ['C', 'PUT', 200, '1'],
+    ['D', 'PUT', 200, '1'],
   ]);
 });
 

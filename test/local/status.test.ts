@@ -129,3 +129,14 @@ it('marks a failed Delete DELETE_FAILED and leaves the stack DELETE_FAILED', asy
   expect(cfn.resourceStatus(STACK, 'Group')).toMatchObject({ status: 'DELETE_FAILED', physicalId: 'phys-Group', reason: 'told to fail the Delete' });
   expect(cfn.stackStatus(STACK)).toBe('DELETE_FAILED');
 });
+
+it('cleans up after a rollback that replaced a resource in UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS, the record on the rollback\'s new ID', async () => {
+  await deploy({ Group: { CreateId: 'p1', UpdateId: 'p1-back', X: '1' }, Breaks: { DependsOn: ['Group'], X: '1' } });
+  const from = cfn.stackEvents.length;
+
+  await deploy({ Group: { CreateId: 'p1', X: '2' }, Breaks: { DependsOn: ['Group'], X: '2', OnUpdate: 'fail' } });
+
+  expect(stackChanges(from)).toEqual(['UPDATE_IN_PROGRESS', 'UPDATE_ROLLBACK_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE']);
+  expect(cfn.sent.at(-1)).toMatchObject({ requestType: 'Delete', phase: 'rollback-cleanup', event: expect.objectContaining({ PhysicalResourceId: 'p1' }) });
+  expect(cfn.resourceStatus(STACK, 'Group')).toMatchObject({ status: 'UPDATE_COMPLETE', physicalId: 'p1-back' });
+});
