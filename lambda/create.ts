@@ -1,12 +1,12 @@
 import type { GroupSpec } from '../lib/rules';
-import { toWireInput, WireGroup, WireGroupInput } from './api';
+import { GroupWire, toWireInput, WireGroup, WireGroupInput } from './api';
 import { describeApiError, GroupError } from './errors';
 import type { Change } from './ledger';
 import { numbersFailed, patient, removeOwnGroup, undoSentence } from './group-changes';
 import { byAge, groupsOfRequest } from './ownership';
 import { associateAll, without } from './phone-numbers';
 import { Location } from './properties';
-import { isTransient, retrying, sleep } from './retry';
+import { backoff, isTransient, retrying, sleep } from './retry';
 import { answer, locationOf, Outcome, Step } from './step';
 
 /** Allowed between the function's clock and the service's when waiting out a whole-second timestamp. */
@@ -67,7 +67,7 @@ async function createOnce(step: Step, location: Location, input: WireGroupInput)
   await pastSameSecond(made ? [...listed, made] : listed, step.signals.settle);
   let found: WireGroup[];
   try {
-    found = groupsOfRequest(await retrying(() => settle.list(), step.signals.settle), input, step.epoch);
+    found = groupsOfRequest(await listedSince(step, settle, made), input, step.epoch);
   } catch {
     if (made) return { group: made, made: true };
     throw lost(step, location, input, failure);
@@ -85,6 +85,20 @@ async function createOnce(step: Step, location: Location, input: WireGroupInput)
     step.log({ warning: 'this delivery made an extra group and could not remove it', voiceConnectorGroupId: made.VoiceConnectorGroupId, reason: describeApiError('cleanup', step.label, report.failed.error).message });
   }
   return { group: found[0], made: false };
+}
+
+/**
+ * Lists the groups once the list shows the group this delivery made: reads lag behind a create
+ * (CHIME.md, "read after create"), and only a list that has caught up with this group also shows
+ * any group of the request made before it. Waits no longer than the read lag allows.
+ */
+async function listedSince(step: Step, api: GroupWire, made: WireGroup | undefined): Promise<WireGroup[]> {
+  const window = AbortSignal.any([step.signals.settle, AbortSignal.timeout(step.readLagWindowMs)]);
+  for (let attempt = 0; ; attempt++) {
+    const groups = await retrying(() => api.list(), step.signals.settle);
+    if (!made || groups.some((g) => g.VoiceConnectorGroupId === made.VoiceConnectorGroupId) || window.aborted) return groups;
+    await sleep(backoff(attempt + 2), window);
+  }
 }
 
 /** The error for a create that failed and left no group that can be seen. */

@@ -1,35 +1,12 @@
 import type { CloudFormationCustomResourceDeleteEvent } from 'aws-lambda';
 import { GROUP_ID_PATTERN } from '../lib/rules';
-import { liveInput, WireGroup, wireItems } from './api';
+import { liveInput, wireItems } from './api';
 import { GroupError } from './errors';
-import { GONE, numbersFailed, unlessGone } from './group-changes';
+import { findGroup, GONE, numbersFailed, unlessGone } from './group-changes';
 import { disassociateAll, numberList, without } from './phone-numbers';
-import { declaredNumbers, Location, whereToLook } from './properties';
-import { apiErrorName, pastReadLag } from './retry';
+import { declaredNumbers, whereToLook } from './properties';
+import { apiErrorName } from './retry';
 import { Outcome, Step } from './step';
-
-const REFUSED_ACCESS = new Set(['AccessDeniedException', 'ForbiddenException', 'UnauthorizedClientException']);
-
-/**
- * Finds the group where the stored properties say it is. NotFound stands only after the read lag,
- * since a Delete can come seconds after the Create (a rollback). Where the properties name no
- * namespace this handler knows, each namespace is tried; one that refuses this account (the legacy
- * one refuses new accounts) holds none of its groups.
- */
-async function find(step: Step, id: string, places: readonly Location[]): Promise<{ group: WireGroup; location: Location } | typeof GONE> {
-  const once = async () => {
-    for (const [i, place] of places.entries()) {
-      try {
-        return { group: await step.open(place, 'work').get(id), location: place };
-      } catch (err) {
-        if (apiErrorName(err) === 'NotFoundException' || (i > 0 && REFUSED_ACCESS.has(apiErrorName(err)))) continue;
-        throw err;
-      }
-    }
-    throw Object.assign(new Error(`group ${id} not found`), { name: 'NotFoundException' });
-  };
-  return unlessGone(pastReadLag(once, step.signals.work, step.readLagWindowMs));
-}
 
 /**
  * Deletes the group from what the service reports, never from the template: the stored properties
@@ -44,7 +21,7 @@ export async function onDelete(step: Step, event: CloudFormationCustomResourceDe
   if (!GROUP_ID_PATTERN.test(id)) return done;
   const { places, unreadable } = whereToLook(event.ResourceProperties, step.functionRegion);
   if (places.length === 0) throw new GroupError(`${step.label} has no readable apiRegion and the function has no AWS_REGION, so group ${id} cannot be found`);
-  const found = await find(step, id, places);
+  const found = await findGroup(step, id, places);
   if (found === GONE) {
     if (unreadable) {
       // The group may live in the Region the properties meant: SUCCESS here could leave it behind.

@@ -2,7 +2,9 @@ import { GroupWire, liveInput, WireGroup, wireItems } from './api';
 import { describeApiError, GroupError } from './errors';
 import type { UndoReport } from './ledger';
 import { describeFailures, numberList, Outcome } from './phone-numbers';
+import type { Location } from './properties';
 import { apiErrorName, pastReadLag } from './retry';
+import type { Step } from './step';
 
 /**
  * The API of a group that is this resource's (made by this delivery, or recorded by CloudFormation),
@@ -32,6 +34,29 @@ export async function unlessGone<T>(call: Promise<T>): Promise<T | typeof GONE> 
     if (apiErrorName(err) === 'NotFoundException') return GONE;
     throw err;
   }
+}
+
+const REFUSED_ACCESS = new Set(['AccessDeniedException', 'ForbiddenException', 'UnauthorizedClientException']);
+
+/**
+ * Finds a group that is this resource's in the first of `places` that has it. NotFound everywhere
+ * stands only after the read lag, since the group may have been made seconds ago (a rollback right
+ * after the create). A namespace that refuses this account (the legacy one refuses new accounts)
+ * holds none of its groups, when it is not the first place.
+ */
+export async function findGroup(step: Step, id: string, places: readonly Location[]): Promise<{ group: WireGroup; location: Location } | typeof GONE> {
+  const once = async () => {
+    for (const [i, place] of places.entries()) {
+      try {
+        return { group: await step.open(place, 'work').get(id), location: place };
+      } catch (err) {
+        if (apiErrorName(err) === 'NotFoundException' || (i > 0 && REFUSED_ACCESS.has(apiErrorName(err)))) continue;
+        throw err;
+      }
+    }
+    throw Object.assign(new Error(`group ${id} not found`), { name: 'NotFoundException' });
+  };
+  return unlessGone(pastReadLag(once, step.signals.work, step.readLagWindowMs));
 }
 
 /**

@@ -2,7 +2,7 @@ import type { CloudFormationCustomResourceUpdateEvent } from 'aws-lambda';
 import { GROUP_ID_PATTERN, GroupSpec, LIMITS } from '../lib/rules';
 import { liveInput, toWireInput, wireItems } from './api';
 import { onCreate } from './create';
-import { GONE, numbersFailed, patient, unlessGone } from './group-changes';
+import { findGroup, GONE, numbersFailed, patient, unlessGone } from './group-changes';
 import { associateAll, disassociateAll, without } from './phone-numbers';
 import { declaredNumbers, declaresNumbers, locate, Location, parseGroupSpec, sameLocation } from './properties';
 import { answer, locationOf, Outcome, Step } from './step';
@@ -58,7 +58,9 @@ export async function onUpdate(step: Step, event: CloudFormationCustomResourceUp
   // is decided by where the group is, not by the property strings: the rollback of a move that
   // failed points back to where the group still lives, and updates it there in place.
   if (!previous || !sameLocation(previous, target)) {
-    if ((await unlessGone(step.open(target, 'work').get(id))) === GONE) return onCreate(step, spec, previous && { location: previous, id });
+    const found = await findGroup(step, id, previous ? [target, previous] : [target]);
+    if (found !== GONE && !sameLocation(found.location, target)) return onCreate(step, spec, { location: found.location, id });
+    if (found === GONE) return onCreate(step, spec);
   }
   const api = step.open(target, 'work');
   // CloudFormation records this group, so NotFound may be the read lag of a recent create; once the

@@ -37,7 +37,9 @@ export const READ_AFTER_CREATE_LAG_MS = 1_500;
 /** Starts an endpoint (with the read-after-create lag, unless `options` sets another) and a local CloudFormation. */
 export async function startLocal(options: EndpointOptions = {}, driver: Omit<DriverOptions, 'endpoint'> = {}): Promise<Local> {
   const endpoint = await ChimeEndpoint.start({ readAfterCreateLagMs: READ_AFTER_CREATE_LAG_MS, ...options });
-  const cfn = await LocalCloudFormation.start({ endpoint, responseTimeoutMs: 60_000, retryDelaysMs: SHORT_RETRIES, ...driver });
+  // The handler takes NotFound for a group of its own as final only after a minute (the read lag), so
+  // answers may take that long; the construct's ServiceTimeout is 300 s, so this is still stricter.
+  const cfn = await LocalCloudFormation.start({ endpoint, responseTimeoutMs: 150_000, retryDelaysMs: SHORT_RETRIES, ...driver });
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-'));
   let n = 0;
   return {

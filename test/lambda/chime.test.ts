@@ -59,7 +59,8 @@ it('handles a whole Create event in the legacy namespace through the one handler
   // eslint-disable-next-line @typescript-eslint/no-misused-promises
   const send = jest.spyOn(ChimeClient.prototype, 'send').mockImplementation(async function (this: ChimeClient) {
     clients.push(this);
-    return { VoiceConnectorGroup: { VoiceConnectorGroupId: 'grp-9', Name: 'legacy' } };
+    // The list shows the group made, as the service lists it once made.
+    return { VoiceConnectorGroup: { VoiceConnectorGroupId: 'grp-9', Name: 'legacy' }, VoiceConnectorGroups: [{ VoiceConnectorGroupId: 'grp-9', Name: 'legacy' }] };
   });
   jest.spyOn(console, 'log').mockImplementation(() => undefined);
   const result = await respondTo({

@@ -59,7 +59,11 @@ const regionOfCall = (i: number) => (sdk.call(i).thisValue as ChimeSDKVoiceClien
 
 beforeEach(() => {
   sdk.reset();
-  sdk.on(ListVoiceConnectorGroupsCommand).resolves({ VoiceConnectorGroups: [] });
+  // As the service lists them: every group a Create answered with.
+  sdk.on(ListVoiceConnectorGroupsCommand).callsFake(async () => {
+    const made = await Promise.all(sdk.commandCalls(CreateVoiceConnectorGroupCommand).map((c) => (c.returnValue as Promise<{ VoiceConnectorGroup?: object }>).catch(() => ({ VoiceConnectorGroup: undefined }))));
+    return { VoiceConnectorGroups: made.flatMap((m) => (m.VoiceConnectorGroup ? [m.VoiceConnectorGroup] : [])) };
+  });
   sdk.on(ListPhoneNumbersCommand).resolves({ PhoneNumbers: [] });
   jest.spyOn(console, 'log').mockImplementation(() => undefined);
 });
@@ -147,7 +151,7 @@ describe('Create', () => {
     // The group a replacement replaces: same name and connectors, made a deploy earlier.
     ['a creation before the request was issued', listed('grp-0', 10_000)],
   ])('does not take a group with %s for its own', async (_case, other) => {
-    sdk.on(ListVoiceConnectorGroupsCommand).resolves({ VoiceConnectorGroups: [other] });
+    sdk.on(ListVoiceConnectorGroupsCommand).resolvesOnce({ VoiceConnectorGroups: [other] }).resolves({ VoiceConnectorGroups: [other, listed('grp-1', 0)] });
     sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: listed('grp-1', 0) });
 
     const response = await respond(createEvent(props));
@@ -198,7 +202,7 @@ describe('Create', () => {
     const listedAt: number[] = [];
     sdk.on(ListVoiceConnectorGroupsCommand).callsFake(() => {
       listedAt.push(Date.now());
-      return { VoiceConnectorGroups: [] };
+      return { VoiceConnectorGroups: listedAt.length > 1 ? [listed('grp-1', 0, { CreatedTimestamp: made })] : [] };
     });
 
     // A Region no earlier test has shown to report milliseconds.
@@ -316,15 +320,24 @@ describe('Update', () => {
     expect(response.PhysicalResourceId).toBe('grp-1');
   });
 
+  /** The group lives in `region` only: Get elsewhere answers NotFound. */
+  const livesIn = (region: string) =>
+    sdk.on(GetVoiceConnectorGroupCommand).callsFake(async (_input, getClient: () => ChimeSDKVoiceClient) => {
+      if ((await getClient().config.region()) !== region) throw notFound();
+      return { VoiceConnectorGroup: group };
+    });
+
   it('replaces the group when the API Region changes, leaving the old one for the cleanup Delete', async () => {
-    sdk.on(GetVoiceConnectorGroupCommand).rejects(notFound());
+    livesIn('us-east-1');
     sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: { ...group, VoiceConnectorGroupId: 'grp-2' } });
 
     const response = await respond(updateEvent('grp-1', { ...props, apiRegion: 'us-west-2' }, props));
 
-    expect(names()).toEqual(['GetVoiceConnectorGroup', 'ListVoiceConnectorGroups', 'CreateVoiceConnectorGroup', 'ListVoiceConnectorGroups']);
+    // Where the group is: not in us-west-2, in us-east-1, so this is a move.
+    expect(names()).toEqual(['GetVoiceConnectorGroup', 'GetVoiceConnectorGroup', 'ListVoiceConnectorGroups', 'CreateVoiceConnectorGroup', 'ListVoiceConnectorGroups']);
     expect(await regionOfCall(0)).toBe('us-west-2');
-    expect(await regionOfCall(2)).toBe('us-west-2');
+    expect(await regionOfCall(1)).toBe('us-east-1');
+    expect(await regionOfCall(3)).toBe('us-west-2');
     expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-2' });
   });
 
@@ -356,8 +369,10 @@ describe('Update', () => {
     expect(response.PhysicalResourceId).toBe('grp-1');
   });
 
-  it('replaces the group when the namespace changes and the group is not found in the new one', async () => {
+  it('replaces the group when the namespace changes and the group is found in the old one', async () => {
     sdk.on(GetVoiceConnectorGroupCommand).rejects(notFound());
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises
+    jest.spyOn(ChimeClient.prototype, 'send').mockImplementation(async () => ({ VoiceConnectorGroup: group }));
     sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: { ...group, VoiceConnectorGroupId: 'grp-2' } });
 
     const response = await respond(updateEvent('grp-1', props, { ...props, apiNamespace: 'Chime', apiRegion: undefined }));

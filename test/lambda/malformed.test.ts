@@ -21,7 +21,8 @@ beforeEach(() => {
   sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: { VoiceConnectorGroupId: 'grp-1' } });
   sdk.on(UpdateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: { VoiceConnectorGroupId: 'grp-1' } });
   sdk.on(GetVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: { VoiceConnectorGroupId: 'grp-1' } });
-  sdk.on(ListVoiceConnectorGroupsCommand).resolves({ VoiceConnectorGroups: [] });
+  // The group a Create made is listed, as the service lists it.
+  sdk.on(ListVoiceConnectorGroupsCommand).callsFake(() => ({ VoiceConnectorGroups: sdk.commandCalls(CreateVoiceConnectorGroupCommand).length > 0 ? [{ VoiceConnectorGroupId: 'grp-1' }] : [] }));
   jest.spyOn(console, 'log').mockImplementation(() => undefined);
 });
 afterEach(() => jest.restoreAllMocks());

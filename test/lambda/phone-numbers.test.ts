@@ -26,7 +26,11 @@ const log = () => (console.log as jest.Mock).mock.calls.map((args) => String(arg
 
 beforeEach(() => {
   sdk.reset();
-  sdk.on(ListVoiceConnectorGroupsCommand).resolves({ VoiceConnectorGroups: [] });
+  // As the service lists them: every group a Create answered with.
+  sdk.on(ListVoiceConnectorGroupsCommand).callsFake(async () => {
+    const made = await Promise.all(sdk.commandCalls(CreateVoiceConnectorGroupCommand).map((c) => (c.returnValue as Promise<{ VoiceConnectorGroup?: object }>).catch(() => ({ VoiceConnectorGroup: undefined }))));
+    return { VoiceConnectorGroups: made.flatMap((m) => (m.VoiceConnectorGroup ? [m.VoiceConnectorGroup] : [])) };
+  });
   sdk.on(ListPhoneNumbersCommand).resolves({ PhoneNumbers: [] });
   sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
   sdk.on(GetVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
@@ -202,8 +206,11 @@ describe('Update', () => {
 
   it('moves the numbers the old group holds to the replacement group, forcing only those', async () => {
     const [ours, elsewhere] = numbers(2);
-    // The group is not found in us-west-2: a move. The old group in us-east-1 holds `ours`.
-    sdk.on(GetVoiceConnectorGroupCommand).rejects(Object.assign(new Error('no such group'), { name: 'NotFoundException' }));
+    // The group is not found in us-west-2 but in us-east-1: a move. The old group holds `ours`.
+    sdk.on(GetVoiceConnectorGroupCommand).callsFake(async (_input, getClient: () => ChimeSDKVoiceClient) => {
+      if ((await getClient().config.region()) !== 'us-east-1') throw Object.assign(new Error('no such group'), { name: 'NotFoundException' });
+      return { VoiceConnectorGroup: group };
+    });
     sdk.on(ListPhoneNumbersCommand).resolves(listed([ours]));
     sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: { ...group, VoiceConnectorGroupId: 'grp-2' } });
 
