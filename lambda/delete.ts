@@ -5,7 +5,7 @@ import { GroupError } from './errors';
 import { findGroup, GONE, numbersFailed, unlessGone } from './group-changes';
 import { disassociateAll, numberList, without } from './phone-numbers';
 import { declaredNumbers, whereToLook } from './properties';
-import { apiErrorName } from './retry';
+import { apiErrorName, retrying } from './retry';
 import { Outcome, Step } from './step';
 
 /**
@@ -55,7 +55,7 @@ export async function onDelete(step: Step, event: CloudFormationCustomResourceDe
   if (items.length > 0) {
     await step.ledger.apply(
       { what: `detached ${items.map((i) => `${i.VoiceConnectorId} (priority ${i.Priority})`).join(', ')} from group ${id}`, undo: async () => void (await settle.update(id, liveInput(group, items))) },
-      () => api.update(id, liveInput(group, [])),
+      () => retrying(() => api.update(id, liveInput(group, [])), step.signals.work),
     );
   }
   try {

@@ -95,6 +95,11 @@ export async function requestState(describe: DescribeResource | undefined, event
     const gone = apiErrorName(err) === 'ValidationError' && /does not exist/i.test(String((err as Error).message));
     return gone ? { kind: 'answered', why: `the stack no longer has resource ${event.LogicalResourceId}` } : { kind: 'unknown' };
   }
+  // A Delete may remove a replaced physical ID (cleanup, or the new side in a rollback) while the
+  // record shows another status: only a record that says the resource is deleted is an answer.
+  if (event.RequestType === 'Delete') {
+    return recorded.status === 'DELETE_COMPLETE' ? { kind: 'answered', why: `CloudFormation records resource ${event.LogicalResourceId} as DELETE_COMPLETE` } : { kind: 'unknown' };
+  }
   const eventId = 'PhysicalResourceId' in event ? event.PhysicalResourceId : undefined;
   // A Delete of a replaced physical ID (cleanup) and anything after it: the record shows the new one.
   if (eventId !== undefined && recorded.physicalId !== undefined && recorded.physicalId !== eventId) return { kind: 'unknown' };

@@ -5,6 +5,7 @@ import { onCreate } from './create';
 import { findGroup, GONE, numbersFailed, patient, unlessGone } from './group-changes';
 import { associateAll, disassociateAll, without } from './phone-numbers';
 import { declaredNumbers, declaresNumbers, locate, Location, parseGroupSpec, sameLocation } from './properties';
+import { retrying } from './retry';
 import { answer, locationOf, Outcome, Step } from './step';
 
 /**
@@ -72,7 +73,8 @@ export async function onUpdate(step: Step, event: CloudFormationCustomResourceUp
   const settle = step.open(target, 'settle');
   const updated = await step.ledger.apply(
     { what: `updated group ${id}`, undo: async () => void (await settle.update(id, liveInput(live, wireItems(live)))) },
-    () => api.update(id, toWireInput(spec, spec.voiceConnectorItems)),
+    // A PUT of the whole group, so trying it again after throttling beyond the SDK's retries is safe.
+    () => retrying(() => api.update(id, toWireInput(spec, spec.voiceConnectorItems)), step.signals.work),
   );
   await syncNumbers(step, target, id, spec, event.OldResourceProperties);
   return answer(updated, step.label);
