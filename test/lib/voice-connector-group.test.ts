@@ -170,7 +170,7 @@ describe('provider', () => {
     template.resourceCountIs('Custom::VoiceConnectorGroup', 5);
     template.resourceCountIs('AWS::Lambda::Function', 1);
     template.resourceCountIs('AWS::IAM::Role', 1);
-    template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Handler: '__entrypoint__.handler', Timeout: 180 });
+    template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Handler: 'index.handler', Timeout: 180 });
   });
 
   it('serves both namespaces from one function, whose asset loads each client from a file of its own', () => {
@@ -215,6 +215,8 @@ describe('provider', () => {
   };
   const groupStatement = { Effect: 'Allow', Action: [...HANDLER_ACTIONS], Resource: '*' };
   const phoneNumberStatement = { Effect: 'Allow', Action: [...PHONE_NUMBER_ACTIONS], Resource: '*' };
+  // The handler reads its own stack's record of a resource, and nothing else of CloudFormation.
+  const stackReadStatement = { Effect: 'Allow', Action: ['cloudformation:DescribeStackResource'], Resource: { Ref: 'AWS::StackId' } };
 
   it('allows exactly the voice connector group actions the handler calls, in a stack where no group declares phone numbers', () => {
     const s = stack();
@@ -222,7 +224,7 @@ describe('provider', () => {
     new VoiceConnectorGroup(s, 'Forced', { forceAssociate: true });
     new VoiceConnectorGroup(s, 'NothingAdded').addPhoneNumber();
 
-    expect(statementsOf(s)).toEqual([groupStatement]);
+    expect(statementsOf(s)).toEqual([groupStatement, stackReadStatement]);
     expect([...HANDLER_ACTIONS]).toEqual([
       'chime:CreateVoiceConnectorGroup',
       'chime:UpdateVoiceConnectorGroup',
@@ -243,7 +245,7 @@ describe('provider', () => {
     declare(s);
     new VoiceConnectorGroup(s, 'After', { phoneNumbers: ['+12065550101'] }).addPhoneNumber('+12065550102');
 
-    expect(statementsOf(s)).toEqual([groupStatement, phoneNumberStatement]);
+    expect(statementsOf(s)).toEqual([groupStatement, stackReadStatement, phoneNumberStatement]);
     expect([...PHONE_NUMBER_ACTIONS]).toEqual(['chime:AssociatePhoneNumbersWithVoiceConnectorGroup', 'chime:DisassociatePhoneNumbersFromVoiceConnectorGroup']);
   });
 
@@ -254,8 +256,8 @@ describe('provider', () => {
     new VoiceConnectorGroup(withNumbers, 'Group', { phoneNumbers: ['+12065550100'] });
     new VoiceConnectorGroup(without, 'Group');
 
-    expect(statementsOf(withNumbers)).toEqual([groupStatement, phoneNumberStatement]);
-    expect(statementsOf(without)).toEqual([groupStatement]);
+    expect(statementsOf(withNumbers)).toEqual([groupStatement, stackReadStatement, phoneNumberStatement]);
+    expect(statementsOf(without)).toEqual([groupStatement, stackReadStatement]);
   });
 });
 
