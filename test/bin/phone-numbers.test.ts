@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { PHONE_NUMBERS_CONTEXT } from '../../bin/phone-numbers';
 import { telephonyStacks } from '../../bin/telephony-app';
-import { HANDLER_ACTIONS, PHONE_NUMBER_ACTIONS } from '../../lib';
+import { HANDLER_ACTIONS, PHONE_NUMBER_ACTIONS, STACK_READ_ACTIONS } from '../../lib';
 import { appWithCdkJsonContext } from './cdk-json';
 
 const GROUP_STACKS = ['ChimeTelephonyStack', 'ChimeFailoverGroup'];
@@ -30,7 +30,7 @@ it.each<[string, unknown]>([
   for (const name of GROUP_STACKS) {
     const { groups, actions } = stack(name);
     expect(groups.map((g) => g.phoneNumbers)).toEqual([['+12065550100', '+12065550101']]);
-    expect(actions).toEqual([...HANDLER_ACTIONS, ...PHONE_NUMBER_ACTIONS]);
+    expect(actions).toEqual([...HANDLER_ACTIONS, ...STACK_READ_ACTIONS, ...PHONE_NUMBER_ACTIONS]);
   }
 });
 
@@ -39,7 +39,7 @@ it('declares an empty list for an empty phoneNumbers context, so a deploy can re
   for (const name of GROUP_STACKS) {
     const { groups, actions } = stack(name);
     expect(groups.map((g) => g.phoneNumbers)).toEqual([[]]);
-    expect(actions).toEqual([...HANDLER_ACTIONS, ...PHONE_NUMBER_ACTIONS]);
+    expect(actions).toEqual([...HANDLER_ACTIONS, ...STACK_READ_ACTIONS, ...PHONE_NUMBER_ACTIONS]);
   }
 });
 
@@ -48,7 +48,7 @@ it('declares no numbers and grants only the group actions without the phoneNumbe
   for (const name of GROUP_STACKS) {
     const { groups, actions } = stack(name);
     expect(groups.map((g) => Object.keys(g).filter((k) => k === 'phoneNumbers' || k === 'forceAssociate'))).toEqual([[]]);
-    expect(actions).toEqual([...HANDLER_ACTIONS]);
+    expect(actions).toEqual([...HANDLER_ACTIONS, ...STACK_READ_ACTIONS]);
   }
 });
 
