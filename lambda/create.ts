@@ -3,7 +3,7 @@ import { GroupWire, toWireInput, WireGroup, WireGroupInput } from './api';
 import { describeApiError, GroupError } from './errors';
 import type { Change } from './ledger';
 import { numbersFailed, patient, removeOwnGroup, undoSentence } from './group-changes';
-import { byAge, groupsOfRequest } from './ownership';
+import { byAge, createdAt, groupsOfRequest, ISSUE_CLOCK_ALLOWANCE_MS, recordedAnswer } from './ownership';
 import { associateAll, without } from './phone-numbers';
 import { Location } from './properties';
 import { backoff, isTransient, retrying, sleep } from './retry';
@@ -52,13 +52,15 @@ async function createOnce(step: Step, location: Location, input: WireGroupInput)
     get what() {
       return made ? `created group ${made.VoiceConnectorGroupId}` : `called CreateVoiceConnectorGroup for '${input.Name}' (answer lost)`;
     },
+    singleRequest: true,
     undo: async (answered) => {
       if (!answered || !made) {
         throw new GroupError(`the answer to CreateVoiceConnectorGroup was lost, so no group can be proven to be this delivery's; look for '${input.Name}' in ${location.namespace} ${location.region}`);
       }
-      await removeOwnGroup(patient(step.open(location, 'settle'), step.signals.settle, step.readLagWindowMs), made);
+      await removeOwnGroup(patient(step.open(location, 'settle'), step, 'settle'), made);
     },
   };
+  const postStarted = Date.now();
   try {
     made = await step.ledger.apply(change, () => api.create(input));
   } catch (err) {
@@ -73,6 +75,7 @@ async function createOnce(step: Step, location: Location, input: WireGroupInput)
     throw lost(step, location, input, failure);
   }
   if (made && !found.some((g) => g.VoiceConnectorGroupId === made!.VoiceConnectorGroupId)) found = [...found, made].sort(byAge);
+  if (made && (made.sdkAttempts ?? 1) > 1) found = await removeOwnRetries(step, location, listed, found, made, postStarted);
   if (!made) {
     // The call failed, yet a group of this request is there: its answer was lost, or another delivery made it.
     if (found.length === 0) throw lost(step, location, input, failure);
@@ -97,8 +100,34 @@ async function listedSince(step: Step, api: GroupWire, made: WireGroup | undefin
   for (let attempt = 0; ; attempt++) {
     const groups = await retrying(() => api.list(), step.signals.settle);
     if (!made || groups.some((g) => g.VoiceConnectorGroupId === made.VoiceConnectorGroupId) || window.aborted) return groups;
+    await step.stillWanted();
     await sleep(backoff(attempt + 2), window);
   }
+}
+
+/**
+ * The SDK sent the create more than once (an answer was lost), so the earlier requests may each
+ * have made a group: groups of the request that appeared while this delivery's call ran, other than
+ * the one it answered with, are this delivery's, and it removes them. Returns what is left.
+ */
+async function removeOwnRetries(step: Step, location: Location, before: readonly WireGroup[], found: WireGroup[], made: WireGroup, postStarted: number): Promise<WireGroup[]> {
+  const known = new Set(before.map((g) => g.VoiceConnectorGroupId));
+  const answered = createdAt(made);
+  const extras = found.filter(
+    (g) => g.VoiceConnectorGroupId !== made.VoiceConnectorGroupId && !known.has(g.VoiceConnectorGroupId) && createdAt(g) >= postStarted - ISSUE_CLOCK_ALLOWANCE_MS && !(createdAt(g) > answered),
+  );
+  const api = patient(step.open(location, 'settle'), step, 'settle');
+  const removed = new Set<string>();
+  for (const extra of extras) {
+    try {
+      await removeOwnGroup(api, extra);
+      removed.add(extra.VoiceConnectorGroupId!);
+    } catch (err) {
+      step.log({ warning: 'a group an earlier attempt of this call made could not be removed', voiceConnectorGroupId: extra.VoiceConnectorGroupId, reason: describeApiError('cleanup', step.label, err).message });
+    }
+  }
+  if (removed.size > 0) step.log({ notice: 'removed the groups earlier attempts of CreateVoiceConnectorGroup made', voiceConnectorGroupIds: [...removed] });
+  return found.filter((g) => !removed.has(g.VoiceConnectorGroupId!));
 }
 
 /** The error for a create that failed and left no group that can be seen. */
@@ -112,39 +141,24 @@ function lost(step: Step, location: Location, input: WireGroupInput, failure: un
 }
 
 /**
- * After a Create answered with a group this delivery made: if CloudFormation took another
- * delivery's answer instead, the group is nobody's, and this delivery removes what it did.
+ * After answering with a group this delivery made: if CloudFormation took another answer for the
+ * request (another delivery's, or a failure), the group is nobody's, and this delivery undoes
+ * what it did. Runs for Creates and for Updates that made a replacement group.
  */
 function removeIfNotRecorded(step: Step, id: string): (() => Promise<void>) | undefined {
   const describe = step.describeResource;
   if (!describe) return undefined;
-  const { StackId, LogicalResourceId } = step.event;
   return async () => {
-    const until = Date.now() + RECORD_WAIT_MS;
-    for (let attempt = 0; Date.now() < until && !step.signals.settle.aborted; attempt++) {
-      let recorded;
-      try {
-        recorded = await describe(StackId, LogicalResourceId, step.signals.settle);
-      } catch (err) {
-        // The stack or resource is gone: a rollback deleted what it recorded, and this group is nobody's.
-        if (!/does not exist/i.test(String((err as Error).message))) throw err;
-        recorded = { status: 'GONE' };
-      }
-      if (recorded.status === 'CREATE_IN_PROGRESS') {
-        await sleep(500 * 2 ** Math.min(attempt, 4), step.signals.settle);
-        continue;
-      }
-      if (recorded.physicalId === id) return;
-      const report = await step.ledger.undo(step.signals.settle);
-      step.log({
-        notice: 'CloudFormation took another answer for this request; this delivery removed what it made',
-        voiceConnectorGroupId: id,
-        recorded: recorded.physicalId,
-        undone: report.undone,
-        ...(report.failed ? { failed: describeApiError('cleanup', step.label, report.failed.error).message } : {}),
-      });
-      return;
-    }
+    const recorded = await recordedAnswer(describe, step.event, step.signals.settle, RECORD_WAIT_MS);
+    if (!recorded || recorded.physicalId === id) return;
+    const report = await step.ledger.undo(step.signals.settle);
+    step.log({
+      notice: 'CloudFormation recorded another answer for this request; this delivery undid what it did',
+      voiceConnectorGroupId: id,
+      recorded: recorded.physicalId ?? recorded.status,
+      undone: report.undone,
+      ...(report.failed ? { failed: describeApiError('cleanup', step.label, report.failed.error).message } : {}),
+    });
   };
 }
 
@@ -164,11 +178,11 @@ export async function onCreate(step: Step, spec: GroupSpec, from?: { location: L
   const result = { ...answer(group, step.label), afterAnswer: made ? removeIfNotRecorded(step, id) : undefined };
   if (numbers.length === 0) return result;
 
-  const api = patient(step.open(location, 'work'), step.signals.work, step.readLagWindowMs);
+  const api = patient(step.open(location, 'work'), step, 'work');
   try {
     // An earlier delivery may have associated some already: those are not this delivery's to undo.
     const live = made ? [] : await api.phoneNumbers(id);
-    const tracking = { ledger: step.ledger, settle: patient(step.open(location, 'settle'), step.signals.settle, step.readLagWindowMs), movedFrom: from && { api: step.open(from.location, 'settle'), id: from.id, numbers: held } };
+    const tracking = { ledger: step.ledger, settle: patient(step.open(location, 'settle'), step, 'settle'), movedFrom: from && { api: step.open(from.location, 'settle'), id: from.id, numbers: held } };
     const outcome = await associateAll(api, id, without(numbers, live), (n) => spec.forceAssociate === true || held.includes(n), tracking);
     if (outcome.failed.length > 0 || outcome.error !== undefined) throw numbersFailed('associate', id, step.label, outcome, spec.forceAssociate === true);
   } catch (err) {

@@ -78,6 +78,10 @@ export function makeHandler(outbound: Outbound, options: { readonly readLagWindo
       ledger: new Ledger(),
       describeResource,
       readLagWindowMs: options.readLagWindowMs ?? READ_LAG_WINDOW_MS,
+      stillWanted: async () => {
+        const state = await requestState(describeResource, event, issued, signals.work);
+        if (state.kind === 'answered') throw new GroupError(`CloudFormation took an answer to this ${event.RequestType} request for ${label} while this delivery was waiting (${state.why}).`);
+      },
       log: (l) => log({ ...line, ...l }),
       open: (location, phase) => described(outbound.connect(location.namespace, location.region, signals[phase]), label),
     };
@@ -87,6 +91,8 @@ export function makeHandler(outbound: Outbound, options: { readonly readLagWindo
     try {
       const run = STEPS[event.RequestType as keyof typeof STEPS];
       if (!run) throw new GroupError(`Unknown RequestType ${JSON.stringify(event.RequestType)} for ${label}; expected Create, Update or Delete`);
+      const missing = (['StackId', 'RequestId', 'LogicalResourceId'] as const).filter((k) => typeof event[k] !== 'string' || event[k] === '');
+      if (missing.length > 0) throw new GroupError(`The event for ${label} has no ${missing.join(', ')}; CloudFormation always sends them, so nothing was done`);
       const state = await requestState(describeResource, event, issued, signals.work);
       if (state.kind === 'answered') {
         throw new GroupError(`This delivery of the ${event.RequestType} request for ${label} came after CloudFormation had taken an answer (${state.why}); it changed nothing.`);

@@ -11,8 +11,8 @@ import type { Step } from './step';
  * where NotFound may only mean the service has not caught up with a recent create: every call that
  * names the group is retried past the read lag before NotFound stands.
  */
-export function patient(api: GroupWire, signal: AbortSignal, windowMs?: number): GroupWire {
-  const wait = <T>(call: () => Promise<T>) => pastReadLag(call, signal, windowMs);
+export function patient(api: GroupWire, step: Step, phase: 'work' | 'settle'): GroupWire {
+  const wait = <T>(call: () => Promise<T>) => pastReadLag(call, step.signals[phase], step.readLagWindowMs, phase === 'work' ? step.stillWanted : undefined);
   return {
     ...api,
     get: (id) => wait(() => api.get(id)),
@@ -56,7 +56,7 @@ export async function findGroup(step: Step, id: string, places: readonly Locatio
     }
     throw Object.assign(new Error(`group ${id} not found`), { name: 'NotFoundException' });
   };
-  return unlessGone(pastReadLag(once, step.signals.work, step.readLagWindowMs));
+  return unlessGone(pastReadLag(once, step.signals.work, step.readLagWindowMs, step.stillWanted));
 }
 
 /**

@@ -7,9 +7,15 @@ export interface Change {
   readonly what: string;
   /**
    * Reverses the change. When the call's answer was lost it must first read live state to find
-   * whether the change took effect, and reverse only what did. Safe to run more than once.
+   * whether the change took effect, and reverse only what did. Safe to run more than once. It may
+   * return what it found and did, when that differs from `what` (a reason then says that instead).
    */
-  readonly undo: (answered: boolean) => Promise<void>;
+  readonly undo: (answered: boolean) => Promise<string | void>;
+  /**
+   * The call is one API request with no retries of its own beyond the SDK's, so a refusal on its
+   * only attempt proves it changed nothing and strikes it off the ledger.
+   */
+  readonly singleRequest?: boolean;
 }
 
 /** What undoing the ledger did, in order, for a reason that says exactly that. */
@@ -50,7 +56,7 @@ export class Ledger {
       entry.answered = true;
       return result;
     } catch (err) {
-      if (rejected(err)) this.entries.splice(this.entries.indexOf(entry), 1);
+      if (change.singleRequest && rejected(err)) this.entries.splice(this.entries.indexOf(entry), 1);
       throw err;
     }
   }
@@ -66,8 +72,9 @@ export class Ledger {
     this.entries.length = 0;
     for (const [i, { change, answered }] of pending.entries()) {
       try {
-        await retrying(() => change.undo(answered), signal, isTransient);
-        if (change.what) undone.push(change.what);
+        const said = await retrying(() => change.undo(answered), signal, isTransient);
+        const text = typeof said === 'string' ? said : change.what;
+        if (text) undone.push(text);
       } catch (error) {
         return { undone, failed: { what: change.what, error }, kept: pending.slice(i + 1).map((e) => e.change.what).filter(Boolean) };
       }

@@ -1,7 +1,7 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import type { WireGroup, WireGroupInput } from './api';
 import { wireItems } from './api';
-import { apiErrorName } from './retry';
+import { apiErrorName, backoff, isTransient, retrying, sleep } from './retry';
 
 /**
  * The ownership rule: the handler changes or deletes a group, or a number's association, only if
@@ -77,35 +77,77 @@ export type RequestState = { readonly kind: 'waiting' | 'unknown' } | { readonly
 
 const IN_PROGRESS = { Create: 'CREATE_IN_PROGRESS', Update: 'UPDATE_IN_PROGRESS', Delete: 'DELETE_IN_PROGRESS' } as const;
 
+/** How long the handler keeps asking CloudFormation when the look-up is throttled or fails. */
+const DESCRIBE_PATIENCE_MS = 10_000;
+
 /**
  * Tells a delivery that arrives after its request was answered (Lambda delivers at least once, and
  * retries an invocation that errored, with the same event) from one CloudFormation still waits for.
- * The resource's status moves to `*_IN_PROGRESS` when CloudFormation sends the request and on when
- * it takes the answer; a later request to the same resource (a rollback) moves it again, at a later
- * time than this request's issue. Undecidable cases (the call fails, or a cleanup Delete of a
- * replaced physical ID, which the resource record no longer shows) are `unknown`: the delivery then
- * goes on, and the ledger still undoes nothing it did not do.
+ * - CloudFormation stops waiting after the resource's ServiceTimeout (`AWS::CloudFormation::CustomResource`
+ *   reference): a delivery that starts later than that after the issue time is too late, whatever
+ *   else is known.
+ * - The resource's status moves to `*_IN_PROGRESS` when CloudFormation sends the request and on when
+ *   it takes the answer; a later request to the same resource (a rollback) moves it again, at a later
+ *   time than this request's issue. An Update is waited for only while the record still shows the
+ *   event's physical ID: CloudFormation sends an Update the physical ID it records.
+ * - A Delete may remove a replaced physical ID (cleanup, or the new side in a rollback) while the
+ *   record shows another resource state: only a record that says the resource is deleted answers it.
+ * Undecidable cases (the look-up keeps failing or is refused) are `unknown`: the delivery then goes
+ * on, and the ledger still undoes nothing it did not do.
  */
-export async function requestState(describe: DescribeResource | undefined, event: CloudFormationCustomResourceEvent, issued: number | undefined, signal: AbortSignal): Promise<RequestState> {
-  if (!describe || typeof event.StackId !== 'string' || typeof event.LogicalResourceId !== 'string') return { kind: 'unknown' };
+export async function requestState(
+  describe: DescribeResource | undefined,
+  event: CloudFormationCustomResourceEvent,
+  issued: number | undefined,
+  signal: AbortSignal,
+): Promise<RequestState> {
+  const timeout = Number((event.ResourceProperties as Record<string, unknown> | undefined)?.ServiceTimeout);
+  if (issued !== undefined && Number.isFinite(timeout) && timeout > 0 && Date.now() > issued + timeout * 1000 + ISSUE_CLOCK_ALLOWANCE_MS) {
+    return { kind: 'answered', why: `CloudFormation stopped waiting ${timeout} s (the resource's ServiceTimeout) after it issued the request` };
+  }
+  if (!describe) return { kind: 'unknown' };
   let recorded: RecordedResource;
   try {
-    recorded = await describe(event.StackId, event.LogicalResourceId, signal);
+    const patience = AbortSignal.any([signal, AbortSignal.timeout(DESCRIBE_PATIENCE_MS)]);
+    recorded = await retrying(() => describe(event.StackId, event.LogicalResourceId, signal), patience);
   } catch (err) {
     const gone = apiErrorName(err) === 'ValidationError' && /does not exist/i.test(String((err as Error).message));
     return gone ? { kind: 'answered', why: `the stack no longer has resource ${event.LogicalResourceId}` } : { kind: 'unknown' };
   }
-  // A Delete may remove a replaced physical ID (cleanup, or the new side in a rollback) while the
-  // record shows another status: only a record that says the resource is deleted is an answer.
-  if (event.RequestType === 'Delete') {
-    return recorded.status === 'DELETE_COMPLETE' ? { kind: 'answered', why: `CloudFormation records resource ${event.LogicalResourceId} as DELETE_COMPLETE` } : { kind: 'unknown' };
-  }
-  const eventId = 'PhysicalResourceId' in event ? event.PhysicalResourceId : undefined;
-  // A Delete of a replaced physical ID (cleanup) and anything after it: the record shows the new one.
-  if (eventId !== undefined && recorded.physicalId !== undefined && recorded.physicalId !== eventId) return { kind: 'unknown' };
-  const waiting = recorded.status === IN_PROGRESS[event.RequestType];
-  const later = issued !== undefined && recorded.lastUpdated instanceof Date && recorded.lastUpdated.getTime() > issued + ISSUE_CLOCK_ALLOWANCE_MS;
-  if (waiting && !later) return { kind: 'waiting' };
+  const as = (why: string): RequestState => ({ kind: 'answered', why: `CloudFormation records resource ${event.LogicalResourceId} as ${why}` });
+  if (event.RequestType === 'Delete') return recorded.status === 'DELETE_COMPLETE' ? as('DELETE_COMPLETE') : { kind: 'unknown' };
   if (recorded.status === undefined) return { kind: 'unknown' };
-  return { kind: 'answered', why: `CloudFormation records resource ${event.LogicalResourceId} as ${recorded.status}${later ? ' since after this request was issued' : ''}` };
+  if (event.RequestType === 'Update' && recorded.physicalId !== undefined && recorded.physicalId !== event.PhysicalResourceId) {
+    return as(`${recorded.status} with physical ID ${recorded.physicalId}, not this request's ${event.PhysicalResourceId}`);
+  }
+  const later = issued !== undefined && recorded.lastUpdated instanceof Date && recorded.lastUpdated.getTime() > issued + ISSUE_CLOCK_ALLOWANCE_MS;
+  if (recorded.status === IN_PROGRESS[event.RequestType] && !later) return { kind: 'waiting' };
+  return as(`${recorded.status}${later ? ' since after this request was issued' : ''}`);
+}
+
+/**
+ * After this delivery answered: whether CloudFormation recorded another answer for the request
+ * (another delivery's, or none: the resource is gone). Waits while the record still shows the
+ * request in progress, for at most `patienceMs`; undefined when that ran out or the look-up failed.
+ */
+export async function recordedAnswer(
+  describe: DescribeResource,
+  event: CloudFormationCustomResourceEvent,
+  signal: AbortSignal,
+  patienceMs: number,
+): Promise<{ readonly physicalId?: string; readonly status: string } | undefined> {
+  const until = AbortSignal.any([signal, AbortSignal.timeout(patienceMs)]);
+  for (let attempt = 0; !until.aborted; attempt++) {
+    let recorded: RecordedResource;
+    try {
+      recorded = await describe(event.StackId, event.LogicalResourceId, signal);
+    } catch (err) {
+      if (apiErrorName(err) === 'ValidationError' && /does not exist/i.test(String((err as Error).message))) return { status: 'GONE' };
+      if (!isTransient(err)) return undefined;
+      recorded = {};
+    }
+    if (recorded.status && !recorded.status.endsWith('_IN_PROGRESS')) return { physicalId: recorded.physicalId, status: recorded.status };
+    await sleep(backoff(attempt + 2), until);
+  }
+  return undefined;
 }

@@ -80,7 +80,9 @@ const onGroup = async (api: GroupWire, id: string, numbers: readonly string[]) =
 async function strictly(run: Promise<Outcome>, action: string): Promise<void> {
   const o = await run;
   if (o.error !== undefined) throw o.error;
-  if (o.failed.length > 0) throw new GroupError(`${action} was refused for ${describeFailures(o.failed)}`);
+  if (o.failed.length > 0) {
+    throw new GroupError(`${action}: ${o.done.length > 0 ? `${numberList(o.done)} done, ` : ''}refused for ${describeFailures(o.failed)}`);
+  }
 }
 
 /**
@@ -101,10 +103,16 @@ export async function associateAll(api: GroupWire, id: string, numbers: readonly
     },
     undo: async (answered) => {
       const which = answered && done() ? done()! : await onGroup(tracking!.settle, id, batch);
+      if (which.length === 0) {
+        if (answered) return '';
+        // The answer was lost and none of the numbers is on the group: nothing to undo, yet.
+        return `called AssociatePhoneNumbersWithVoiceConnectorGroup for ${numberList(batch)} on group ${id}; its answer was lost and none was on the group when checked, so nothing was undone (a late change may still land)`;
+      }
       const back = force && tracking!.movedFrom ? which.filter((n) => tracking!.movedFrom!.numbers.includes(n)) : [];
       if (back.length > 0) await strictly(associateAll(tracking!.movedFrom!.api, tracking!.movedFrom!.id, back, () => true), `Moving ${numberList(back)} back to group ${tracking!.movedFrom!.id}`);
       const release = without(which, back);
       if (release.length > 0) await strictly(disassociateAll(tracking!.settle, id, release), `Releasing ${numberList(release)} from group ${id}`);
+      return answered ? undefined : `associated ${numberList(which)} with group ${id} (answer lost; found on the group)`;
     },
   });
   const run = (list: string[], force: boolean) =>
@@ -127,7 +135,12 @@ export function disassociateAll(api: GroupWire, id: string, numbers: readonly st
     },
     undo: async (answered) => {
       const which = answered && done() ? done()! : without(batch, await tracking!.settle.phoneNumbers(id));
-      if (which.length > 0) await strictly(associateAll(tracking!.settle, id, which, () => false), `Associating ${numberList(which)} with group ${id} again`);
+      if (which.length === 0) {
+        if (answered) return '';
+        return `called DisassociatePhoneNumbersFromVoiceConnectorGroup for ${numberList(batch)} on group ${id}; its answer was lost and all were still on the group when checked, so nothing was undone (a late change may still land)`;
+      }
+      await strictly(associateAll(tracking!.settle, id, which, () => false), `Associating ${numberList(which)} with group ${id} again`);
+      return answered ? undefined : `released ${numberList(which)} from group ${id} (answer lost; found released)`;
     },
   });
   return inBatches(numbers, (batch) => api.disassociate(id, batch), (e) => e.ErrorCode === 'NotFound', tracking && { ledger: tracking.ledger, record });
@@ -144,7 +157,18 @@ export const numberList = (numbers: readonly string[]): string => firstFew(numbe
 export const describeFailures = (failed: readonly NumberFailure[]): string =>
   firstFew(failed.map((f) => `${f.number} (${f.code}${f.message ? `: ${f.message.slice(0, FAILURE_TEXT)}` : ''})`));
 
-/** Numbers named in the function's log show only their last four digits: the API model marks them sensitive. */
-export const maskNumbers = (text: string): string => text.replace(/\+[1-9]\d{1,14}/g, (n) => `${'*'.repeat(n.length - 4)}${n.slice(-4)}`);
+/**
+ * Numbers named in the function's log show only their last four digits: the API model marks them
+ * sensitive. Anything that may be a phone number is masked, E.164 or not (`+1 206 555 0100`,
+ * `12065550101`, `(206) 555-0102`): runs of seven or more digits, with the separators people write.
+ */
+export const maskNumbers = (text: string): string =>
+  // Bounded by anything but letters, digits and '-', so IDs (UUIDs) and timestamps keep their digits.
+  text.replace(/(?<![\w-])\+?\d(?:[\d ().-]*\d)?(?![\w])/g, (run) => {
+    const digits = run.replace(/\D/g, '').length;
+    if (digits < 7) return run;
+    let keep = 4;
+    return Array.from(run).reverse().map((c) => (/\d/.test(c) && keep-- <= 0 ? '*' : c)).reverse().join('');
+  });
 
 export const without = (list: readonly string[], remove: readonly string[]): string[] => list.filter((n) => !remove.includes(n));

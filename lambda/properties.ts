@@ -146,8 +146,9 @@ export const sameLocation = (a: Location, b: Location): boolean => a.namespace =
 export function whereToLook(raw: unknown, functionRegion: string | undefined): { places: Location[]; unreadable?: string } {
   const props = asObject(raw);
   const stored = props.apiRegion;
-  const unreadable = typeof stored === 'string' && stored !== '' && !REGION_PATTERN.test(stored) && storedNamespace(props) !== ApiNamespace.CHIME ? stored : undefined;
-  const guess = unreadable?.trim().toLowerCase();
+  const readable = stored === undefined || stored === null || stored === '' || (typeof stored === 'string' && REGION_PATTERN.test(stored));
+  const unreadable = !readable && storedNamespace(props) !== ApiNamespace.CHIME ? (typeof stored === 'string' ? stored : JSON.stringify(stored) ?? String(stored)) : undefined;
+  const guess = typeof stored === 'string' ? stored.trim().toLowerCase() : undefined;
   const regions = [...new Set([guess && REGION_PATTERN.test(guess) ? guess : undefined, unreadable ? functionRegion : undefined].filter((r): r is string => !!r))];
   const namespaces = storedNamespace(props) ? [storedNamespace(props)!] : Object.values(ApiNamespace);
   const places = namespaces.flatMap((namespace) => {

@@ -54,7 +54,17 @@ export const READ_LAG_WINDOW_MS = 60_000;
  * Runs a call on a group that is this resource's, retrying NotFound (and transient errors) until
  * READ_LAG_WINDOW_MS has passed or `signal` fires; the last NotFound is then thrown.
  */
-export function pastReadLag<T>(call: () => Promise<T>, signal: AbortSignal, windowMs = READ_LAG_WINDOW_MS): Promise<T> {
+export async function pastReadLag<T>(call: () => Promise<T>, signal: AbortSignal, windowMs = READ_LAG_WINDOW_MS, stillWanted?: () => Promise<void>): Promise<T> {
   const window = AbortSignal.any([signal, AbortSignal.timeout(windowMs)]);
-  return retrying(call, window, (err) => isTransient(err) || apiErrorName(err) === 'NotFoundException');
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      const lagging = apiErrorName(err) === 'NotFoundException';
+      if (window.aborted || !(lagging || isTransient(err))) throw err;
+      // A wait this long may outlast the request: another delivery may have answered it meanwhile.
+      if (lagging && stillWanted) await stillWanted();
+      await sleep(backoff(attempt), window);
+    }
+  }
 }

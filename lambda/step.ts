@@ -22,6 +22,8 @@ export interface Step {
   readonly describeResource?: DescribeResource;
   /** How long NotFound for a group that is this resource's may still be the read lag after a create. */
   readonly readLagWindowMs: number;
+  /** Throws when CloudFormation turns out to have taken an answer to this request meanwhile; called during long waits. */
+  readonly stillWanted: () => Promise<void>;
   /** Writes one line to the function's log (phone numbers masked). */
   readonly log: (line: Record<string, unknown>) => void;
 }

@@ -66,13 +66,19 @@ export async function onUpdate(step: Step, event: CloudFormationCustomResourceUp
   const api = step.open(target, 'work');
   // CloudFormation records this group, so NotFound may be the read lag of a recent create; once the
   // group has been read, NotFound from a later call names something else (a voice connector).
-  const live = await unlessGone(patient(api, step.signals.work, step.readLagWindowMs).get(id));
+  const live = await unlessGone(patient(api, step, 'work').get(id));
   // Deleted outside CloudFormation: make it again rather than leave the stack unable to update or
   // roll back. The new ID makes CloudFormation's cleanup Delete of the old one a no-op.
   if (live === GONE) return onCreate(step, spec);
   const settle = step.open(target, 'settle');
   const updated = await step.ledger.apply(
-    { what: `updated group ${id}`, undo: async () => void (await settle.update(id, liveInput(live, wireItems(live)))) },
+    {
+      what: `updated group ${id}`,
+      undo: async (answered) => {
+        await settle.update(id, liveInput(live, wireItems(live)));
+        return answered ? undefined : `wrote group ${id} back as it was read (its UpdateVoiceConnectorGroup call failed, so it may not have taken effect)`;
+      },
+    },
     // A PUT of the whole group, so trying it again after throttling beyond the SDK's retries is safe.
     () => retrying(() => api.update(id, toWireInput(spec, spec.voiceConnectorItems)), step.signals.work),
   );

@@ -396,14 +396,17 @@ describe('Update', () => {
   });
 
   it('fails, without making a new group, when NotFound names a voice connector', async () => {
-    sdk.on(UpdateVoiceConnectorGroupCommand).rejects(notFound('Voice connector vc-gone not found'));
+    sdk.on(UpdateVoiceConnectorGroupCommand).rejectsOnce(notFound('Voice connector vc-gone not found')).resolves({ VoiceConnectorGroup: group });
     sdk.on(GetVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
 
     const response = await respond(updateEvent('grp-1', props, bare));
 
-    expect(names()).toEqual(['GetVoiceConnectorGroup', 'UpdateVoiceConnectorGroup']);
+    // The failed call's effect is not known from its answer alone, so the group is written back as read.
+    expect(names()).toEqual(['GetVoiceConnectorGroup', 'UpdateVoiceConnectorGroup', 'UpdateVoiceConnectorGroup']);
+    expect(sent().at(-1)).toEqual(['UpdateVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1', Name: 'pbx-failover' , VoiceConnectorItems: [] }]);
     expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'grp-1' });
     expect(response.Reason).toContain('Voice connector vc-gone not found');
+    expect(response.Reason).toContain('wrote group grp-1 back as it was read');
   });
 
   it('fails with the reason and keeps the physical ID when the new properties are invalid', async () => {
@@ -529,7 +532,7 @@ describe('Delete', () => {
     expect(response.Reason).toContain('RemovalPolicy.RETAIN');
     expect(response.Reason).toContain('Nothing was changed');
     const log = (console.log as jest.Mock).mock.calls.map((args) => String(args[0])).join('\n');
-    expect(log).toContain('********0199');
+    expect(log).toContain('+*******0199');
     expect(log).not.toContain('+12065550199');
   });
 
