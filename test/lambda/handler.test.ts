@@ -17,6 +17,7 @@ import {
 import { ChimeClient } from '@aws-sdk/client-chime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { RESPONSE_RESERVE_MS } from '../../lambda/framework';
+import type { DescribeResource } from '../../lambda/ownership';
 import { createEvent, deleteEvent, respondTo, responseUrl, TEST_READ_LAG_WINDOW_MS, updateEvent } from './cfn';
 
 /** The handler asset's entry, with the Chime SDK Voice client mocked; the legacy client is tested through its seam in chime.test.ts. */
@@ -715,4 +716,69 @@ it('logs one structured line per event, without the response URL', async () => {
   expect(lines).toHaveLength(1);
   expect(JSON.parse(lines[0])).toMatchObject({ requestType: 'Create', logicalResourceId: 'Group', physicalResourceId: 'grp-1', outcome: 'SUCCESS' });
   expect(lines[0]).not.toContain('ResponseURL');
+});
+
+describe('ownership', () => {
+  it('changes nothing when CloudFormation already took an answer to the request', async () => {
+    const answered: DescribeResource = async () => ({ status: 'CREATE_COMPLETE', physicalId: 'grp-0', lastUpdated: new Date() });
+
+    const response = await respondTo(createEvent(props), {}, answered);
+
+    expect(sdk.calls()).toHaveLength(0);
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toContain('came after CloudFormation had taken an answer (CloudFormation records resource Group as CREATE_COMPLETE); it changed nothing.');
+  });
+
+  it('removes the groups earlier attempts of its own create call made, when the SDK sent it more than once', async () => {
+    const madeAt = Date.now();
+    const extra = listed('grp-early', 0, { CreatedTimestamp: new Date(madeAt) });
+    const answeredGroup = listed('grp-1', 0, { CreatedTimestamp: new Date(madeAt + 50) });
+    sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: answeredGroup, $metadata: { attempts: 2 } });
+    sdk.on(ListVoiceConnectorGroupsCommand).resolvesOnce({ VoiceConnectorGroups: [] }).resolves({ VoiceConnectorGroups: [extra, answeredGroup] });
+
+    const response = await respond(createEvent(props));
+
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-1' });
+    expect(sent().filter(([name]) => name === 'DeleteVoiceConnectorGroup')).toEqual([['DeleteVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-early' }]]);
+  });
+
+  it('keeps the replacement an Update made once CloudFormation records it, after waiting out the record still in progress', async () => {
+    const group2 = { ...group, VoiceConnectorGroupId: 'grp-2' };
+    sdk.on(GetVoiceConnectorGroupCommand).callsFake(async (_input, getClient: () => ChimeSDKVoiceClient) => {
+      if ((await getClient().config.region()) !== 'us-east-1') throw notFound();
+      return { VoiceConnectorGroup: group };
+    });
+    sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group2 });
+    let looks = 0;
+    const record: DescribeResource = async () => {
+      looks++;
+      // In progress for this request until the third look, then the answer is recorded.
+      return looks < 3 ? { status: 'UPDATE_IN_PROGRESS', physicalId: 'grp-1', lastUpdated: new Date(Date.now() - 60_000) } : { status: 'UPDATE_COMPLETE', physicalId: 'grp-2', lastUpdated: new Date() };
+    };
+
+    const response = await respondTo(issuedAgo(updateEvent('grp-1', { ...props, apiRegion: 'us-west-2' }, props), 60_000), {}, record);
+
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-2' });
+    expect(looks).toBeGreaterThanOrEqual(3);
+    expect(names()).not.toContain('DeleteVoiceConnectorGroup');
+  });
+
+  it('undoes what it made when CloudFormation records another answer for the request', async () => {
+    sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
+    let looks = 0;
+    const record: DescribeResource = async () => (++looks === 1 ? { status: 'CREATE_IN_PROGRESS', lastUpdated: new Date(Date.now() - 500) } : { status: 'CREATE_COMPLETE', physicalId: 'grp-other', lastUpdated: new Date() });
+
+    const response = await respondTo(createEvent(props), {}, record);
+
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-1' });
+    expect(sent().at(-1)).toEqual(['DeleteVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-1' }]);
+  });
+
+  it.each(['StackId', 'RequestId', 'LogicalResourceId'])('refuses an event without %s, changing nothing', async (key) => {
+    const response = await respond({ ...createEvent(props), [key]: undefined });
+
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toContain(`has no ${key}`);
+    expect(sdk.calls()).toHaveLength(0);
+  });
 });
