@@ -191,60 +191,68 @@ const PROVIDER_ACKNOWLEDGEMENTS = {
  */
 const PROVIDER_ID = 'VoiceConnectorGroupChimeSDKVoiceProvider';
 
-/** The stack's one provider, created with its acknowledgements on first use. */
-function provider(scope: Construct): CustomResourceProvider {
-  const stack = Stack.of(scope);
-  const existing = stack.node.tryFindChild(PROVIDER_ID) as CustomResourceProvider | undefined;
-  if (existing) return existing;
-  const created = CustomResourceProvider.getOrCreateProvider(scope, PROVIDER_ID, {
-    codeDirectory: handlerDirectory(),
-    runtime: CustomResourceProviderRuntime.NODEJS_22_X,
-    timeout: HANDLER_TIMEOUT,
-    description: 'Manages Amazon Chime voice connector groups through the ChimeSDKVoice and Chime APIs',
-    policyStatements: [{ Effect: 'Allow', Action: [...HANDLER_ACTIONS], Resource: '*' }],
-  });
-  for (const [child, acknowledgements] of Object.entries(PROVIDER_ACKNOWLEDGEMENTS)) {
-    for (const a of acknowledgements) Validations.of(created.node.findChild(child)).acknowledge(a);
-  }
-  return created;
-}
-
-/** The providers already allowed to associate phone numbers, so the statement is added once per stack. */
-const PHONE_NUMBER_GRANTS = new WeakSet<CustomResourceProvider>();
+/** The construct ID of the stack-wide provider object below; it adds nothing to the template. */
+const STACK_PROVIDER_ID = 'VoiceConnectorGroupStackProvider';
 
 /**
- * Lets the stack's provider associate and disassociate phone numbers. Stacks where no group
- * declares numbers keep the narrower policy; the statement is added to the provider's role rather
- * than decided when the provider is created, so a group declared later in the stack still gets it.
+ * What every group of a stack shares: the one handler function (CDK's `CustomResourceProvider`),
+ * the acknowledgements on it, the phone number grant and the names taken. Found once per stack
+ * under a fixed ID, so each of these is done once per stack however many groups it holds.
  */
-function grantPhoneNumberActions(scope: Construct): void {
-  const p = provider(scope);
-  if (PHONE_NUMBER_GRANTS.has(p)) return;
-  PHONE_NUMBER_GRANTS.add(p);
-  p.addToRolePolicy({ Effect: 'Allow', Action: [...PHONE_NUMBER_ACTIONS], Resource: '*' });
-}
-
-/** The groups of each stack by namespace, Region and name, to find two that share a name. */
-const NAMES = new WeakMap<Stack, Map<string, string>>();
-
-/**
- * Refuses a second group with the same name in the same namespace and Region of a stack. Groups
- * have no tags, so after an ambiguous failure the handler recognises the group a Create made by
- * its name and connectors; two groups of one stack must not be mistaken for each other.
- */
-function claimName(group: VoiceConnectorGroup, spec: GroupSpec): void {
-  const stack = Stack.of(group);
-  const names = NAMES.get(stack) ?? new Map<string, string>();
-  NAMES.set(stack, names);
-  const key = JSON.stringify([spec.apiNamespace, spec.apiRegion ?? '', spec.voiceConnectorGroupName]);
-  const other = names.get(key);
-  if (other) {
-    throw new Error(
-      `VoiceConnectorGroup ${group.node.path}: voiceConnectorGroupName '${spec.voiceConnectorGroupName}' is already the name of ${other} in the same ` +
-        'API namespace and Region; give each group its own name (the handler tells groups apart by name and voice connectors when it reconciles a Create)',
-    );
+class StackProvider extends Construct {
+  /** The stack's provider object, created on first use. */
+  public static of(scope: Construct): StackProvider {
+    const stack = Stack.of(scope);
+    return (stack.node.tryFindChild(STACK_PROVIDER_ID) as StackProvider | undefined) ?? new StackProvider(stack);
   }
-  names.set(key, group.node.path);
+
+  /** The handler function and its role, as a direct child of the stack under `PROVIDER_ID`. */
+  public readonly provider: CustomResourceProvider;
+  private phoneNumbersGranted = false;
+  /** The groups of the stack by namespace, Region and name, to find two that share a name. */
+  private readonly names = new Map<string, string>();
+
+  private constructor(stack: Stack) {
+    super(stack, STACK_PROVIDER_ID);
+    this.provider = CustomResourceProvider.getOrCreateProvider(stack, PROVIDER_ID, {
+      codeDirectory: handlerDirectory(),
+      runtime: CustomResourceProviderRuntime.NODEJS_22_X,
+      timeout: HANDLER_TIMEOUT,
+      description: 'Manages Amazon Chime voice connector groups through the ChimeSDKVoice and Chime APIs',
+      policyStatements: [{ Effect: 'Allow', Action: [...HANDLER_ACTIONS], Resource: '*' }],
+    });
+    for (const [child, acknowledgements] of Object.entries(PROVIDER_ACKNOWLEDGEMENTS)) {
+      for (const a of acknowledgements) Validations.of(this.provider.node.findChild(child)).acknowledge(a);
+    }
+  }
+
+  /**
+   * Lets the handler associate and disassociate phone numbers. Stacks where no group declares
+   * numbers keep the narrower policy; the statement is added to the role rather than decided when
+   * the provider is created, so a group declared later in the stack still gets it.
+   */
+  public grantPhoneNumberActions(): void {
+    if (this.phoneNumbersGranted) return;
+    this.phoneNumbersGranted = true;
+    this.provider.addToRolePolicy({ Effect: 'Allow', Action: [...PHONE_NUMBER_ACTIONS], Resource: '*' });
+  }
+
+  /**
+   * Refuses a second group with the same name in the same namespace and Region of a stack. Groups
+   * have no tags, so after an ambiguous failure the handler recognises the group a Create made by
+   * its name and connectors; two groups of one stack must not be mistaken for each other.
+   */
+  public claimName(group: VoiceConnectorGroup, spec: GroupSpec): void {
+    const key = JSON.stringify([spec.apiNamespace, spec.apiRegion ?? '', spec.voiceConnectorGroupName]);
+    const other = this.names.get(key);
+    if (other) {
+      throw new Error(
+        `VoiceConnectorGroup ${group.node.path}: voiceConnectorGroupName '${spec.voiceConnectorGroupName}' is already the name of ${other} in the same ` +
+          'API namespace and Region; give each group its own name (the handler tells groups apart by name and voice connectors when it reconciles a Create)',
+      );
+    }
+    this.names.set(key, group.node.path);
+  }
 }
 
 /**
@@ -328,13 +336,14 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
     if (problems.length > 0) {
       throw new Error(`VoiceConnectorGroup ${this.node.path}: ${problems.join('; ')}`);
     }
-    claimName(this, spec);
+    const shared = StackProvider.of(this);
+    shared.claimName(this, spec);
 
-    const serviceToken = provider(this).serviceToken;
+    const serviceToken = shared.provider.serviceToken;
     if (props.phoneNumbers !== undefined) {
       // A copy, so that addPhoneNumber never changes the caller's array.
       this.declaredPhoneNumbers = Token.isUnresolved(props.phoneNumbers) ? props.phoneNumbers : [...props.phoneNumbers];
-      grantPhoneNumberActions(this);
+      shared.grantPhoneNumberActions();
     }
 
     this.resource = new CustomResource(this, 'Resource', {
@@ -388,7 +397,7 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
       throw new Error(`VoiceConnectorGroup ${this.node.path}: addPhoneNumber: ${problems.join('; ')}`);
     }
     this.declaredPhoneNumbers = combined;
-    grantPhoneNumberActions(this);
+    StackProvider.of(this).grantPhoneNumberActions();
   }
 
   /**
