@@ -3,6 +3,7 @@ import * as path from 'path';
 import {
   ArnFormat,
   CfnOutput,
+  CfnResource,
   CustomResource,
   CustomResourceProvider,
   CustomResourceProviderRuntime,
@@ -16,6 +17,7 @@ import {
   Token,
   Validations,
 } from 'aws-cdk-lib';
+import { CfnLogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
   ApiNamespace,
@@ -100,6 +102,13 @@ export interface VoiceConnectorGroupProps {
    * @default false
    */
   readonly forceAssociate?: boolean;
+  /**
+   * How long the handler's log group keeps its events. One handler function serves every group of
+   * a stack, so this is a setting of the stack: groups that set it must agree, and a group that
+   * leaves it out takes what another group of the stack set.
+   * @default RetentionDays.TWO_YEARS, the default of aws-cdk-lib's `LogGroup`
+   */
+  readonly handlerLogRetention?: RetentionDays;
 }
 
 /** A voice connector group, created by this stack or imported. */
@@ -140,6 +149,9 @@ export interface VoiceConnectorGroupAttributes {
 
 /** The Lambda function's time limit; the handler stops calling the API well before it. */
 const HANDLER_TIMEOUT = Duration.minutes(3);
+/** How long the handler's log group keeps events when no group of the stack says. */
+const DEFAULT_LOG_RETENTION = RetentionDays.TWO_YEARS;
+const days = (retention: RetentionDays) => (retention === RetentionDays.INFINITE ? 'RetentionDays.INFINITE' : `${retention} days`);
 /** How long CloudFormation waits for an answer before failing the resource, instead of an hour. */
 const SERVICE_TIMEOUT = Duration.minutes(5);
 
@@ -208,6 +220,10 @@ class StackProvider extends Construct {
 
   /** The handler function and its role, as a direct child of the stack under `PROVIDER_ID`. */
   public readonly provider: CustomResourceProvider;
+  /** The handler's log group: `CustomResourceProvider` leaves logs to Lambda's default group, kept forever. */
+  private readonly logGroup: CfnLogGroup;
+  /** The group that set the log retention, if one did. */
+  private logRetentionSetBy?: string;
   private phoneNumbersGranted = false;
   /** The groups of the stack by namespace, Region and name, to find two that share a name. */
   private readonly names = new Map<string, string>();
@@ -224,6 +240,25 @@ class StackProvider extends Construct {
     for (const [child, acknowledgements] of Object.entries(PROVIDER_ACKNOWLEDGEMENTS)) {
       for (const a of acknowledgements) Validations.of(this.provider.node.findChild(child)).acknowledge(a);
     }
+    // A child of the provider, so its logical ID sits beside the role's and the handler's. Kept when
+    // it leaves the stack, as aws-cdk-lib's LogGroup is by default, so the logs of a failed delete stay readable.
+    this.logGroup = new CfnLogGroup(this.provider, 'Logs', { retentionInDays: DEFAULT_LOG_RETENTION });
+    this.logGroup.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    (this.provider.node.findChild('Handler') as CfnResource).addPropertyOverride('LoggingConfig', { LogGroup: this.logGroup.ref });
+  }
+
+  /** Sets the handler's log retention for the stack, refusing a second group that asks for another. */
+  public setLogRetention(group: VoiceConnectorGroup, retention: RetentionDays): void {
+    const current = this.logGroup.retentionInDays ?? RetentionDays.INFINITE;
+    if (this.logRetentionSetBy !== undefined && current !== retention) {
+      throw new Error(
+        `VoiceConnectorGroup ${group.node.path}: handlerLogRetention: ${days(retention)} given, but ${this.logRetentionSetBy} gives ${days(current)}; ` +
+          "one handler function serves every group of the stack, so give the same value to every group that sets it, or set it on one group only",
+      );
+    }
+    this.logRetentionSetBy ??= group.node.path;
+    // RetentionDays.INFINITE is CloudFormation's absent property.
+    this.logGroup.retentionInDays = retention === RetentionDays.INFINITE ? undefined : retention;
   }
 
   /**
@@ -338,6 +373,7 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
     }
     const shared = StackProvider.of(this);
     shared.claimName(this, spec);
+    if (props.handlerLogRetention !== undefined) shared.setLogRetention(this, props.handlerLogRetention);
 
     const serviceToken = shared.provider.serviceToken;
     if (props.phoneNumbers !== undefined) {

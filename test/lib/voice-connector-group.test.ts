@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnElement, CfnParameter, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ApiNamespace, CallDistribution, HANDLER_ACTIONS, PHONE_NUMBER_ACTIONS, VoiceConnectorGroup, VoiceConnectorGroupAttributes, VoiceConnectorGroupProps } from '../../lib';
 import { SDK_VOICE_NAME_PATTERN } from '../../lib/rules';
 
@@ -434,5 +435,48 @@ describe('validation at synth time', () => {
     expect(() =>
       new VoiceConnectorGroup(s, 'Group', { voiceConnectorItems: [{ voiceConnectorId: id, priority: 1 }, { voiceConnectorId: id, priority: 2 }] }),
     ).toThrow('voiceConnectorItems[1].voiceConnectorId');
+  });
+});
+
+describe('handler logs', () => {
+  const logGroupOf = (s: Stack) => {
+    const template = Template.fromStack(s);
+    const logGroups = template.findResources('AWS::Logs::LogGroup');
+    expect(Object.keys(logGroups)).toHaveLength(1);
+    const [[logicalId, logGroup]] = Object.entries(logGroups);
+    template.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: { Ref: logicalId } } });
+    return logGroup;
+  };
+
+  it('gives the handler one log group per stack, kept for two years and retained, whatever the number of groups', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'One');
+    new VoiceConnectorGroup(s, 'Two');
+    expect(logGroupOf(s)).toEqual({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 731 }, DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('takes the retention a group sets, whichever group of the stack sets it', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Default');
+    new VoiceConnectorGroup(s, 'Week', { handlerLogRetention: RetentionDays.ONE_WEEK });
+    new VoiceConnectorGroup(s, 'AlsoWeek', { handlerLogRetention: RetentionDays.ONE_WEEK });
+    expect(logGroupOf(s).Properties).toEqual({ RetentionInDays: 7 });
+  });
+
+  it('keeps the logs forever with RetentionDays.INFINITE', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Forever', { handlerLogRetention: RetentionDays.INFINITE });
+    expect(logGroupOf(s).Properties).toBeUndefined();
+  });
+
+  it('refuses two groups of one stack that ask for different retentions, naming both', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Week', { handlerLogRetention: RetentionDays.ONE_WEEK });
+    expect(() => new VoiceConnectorGroup(s, 'Month', { handlerLogRetention: RetentionDays.ONE_MONTH })).toThrow(
+      new Error(
+        'VoiceConnectorGroup Telephony/Month: handlerLogRetention: 30 days given, but Telephony/Week gives 7 days; ' +
+          'one handler function serves every group of the stack, so give the same value to every group that sets it, or set it on one group only',
+      ),
+    );
   });
 });
