@@ -82,7 +82,15 @@ export interface VoiceConnectorGroupProps {
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
+   * Whether the group ID is also a stack output. CloudFormation allows 200 outputs per template,
+   * so a stack with more groups than that leaves the output out; the ID stays available as
+   * `voiceConnectorGroupId`, which other stacks can reference as usual.
+   * @default true
+   */
+  readonly stackOutput?: boolean;
+  /**
    * Exports the group ID stack output under this name, for `Fn.importValue` in other stacks.
+   * Not allowed with `stackOutput: false`.
    * @default - the output is not exported
    */
   readonly exportName?: string;
@@ -344,8 +352,8 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
   public readonly voiceConnectorGroupName: string;
   /** The API namespace that manages the group. */
   public readonly apiNamespace: ApiNamespace;
-  /** The stack output that carries the group ID. */
-  public readonly idOutput: CfnOutput;
+  /** The stack output that carries the group ID; undefined with `stackOutput: false`. */
+  public readonly idOutput?: CfnOutput;
   private readonly resource: CustomResource;
   /** The numbers the group declares; undefined while it leaves its numbers alone. */
   private declaredPhoneNumbers?: string[];
@@ -368,6 +376,9 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
       forceAssociate: props.forceAssociate,
     };
     const problems = validateGroupSpec(spec, Token.isUnresolved);
+    if (props.stackOutput === false && props.exportName !== undefined) {
+      problems.push('exportName: an export needs the stack output, which stackOutput: false leaves out; remove exportName or stackOutput');
+    }
     if (problems.length > 0) {
       throw new Error(`VoiceConnectorGroup ${this.node.path}: ${problems.join('; ')}`);
     }
@@ -395,12 +406,14 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
     this.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.DESTROY);
     this.voiceConnectorGroupId = this.resource.ref;
 
-    const named = Token.isUnresolved(this.voiceConnectorGroupName) ? '' : ` '${this.voiceConnectorGroupName}'`;
-    this.idOutput = new CfnOutput(this, 'VoiceConnectorGroupId', {
-      value: this.voiceConnectorGroupId,
-      description: `ID of the Amazon Chime voice connector group${named} (${this.node.path})`,
-      exportName: props.exportName,
-    });
+    if (props.stackOutput ?? true) {
+      const named = Token.isUnresolved(this.voiceConnectorGroupName) ? '' : ` '${this.voiceConnectorGroupName}'`;
+      this.idOutput = new CfnOutput(this, 'VoiceConnectorGroupId', {
+        value: this.voiceConnectorGroupId,
+        description: `ID of the Amazon Chime voice connector group${named} (${this.node.path})`,
+        exportName: props.exportName,
+      });
+    }
   }
 
   /** The ARN the API returns for the group; see {@link IVoiceConnectorGroup.voiceConnectorGroupArn}. */

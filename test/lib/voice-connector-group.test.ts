@@ -480,3 +480,34 @@ describe('handler logs', () => {
     );
   });
 });
+
+describe('stack output', () => {
+  /** A stack of `count` groups in an app that treats CloudFormation validation findings as errors. */
+  const synthGroups = (count: number, props: VoiceConnectorGroupProps) => () => {
+    const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+    const s = new Stack(app, 'Telephony', { env: { region: 'us-east-1' } });
+    for (let i = 0; i < count; i++) new VoiceConnectorGroup(s, `Group${i}`, props);
+    app.synth();
+    return Template.fromStack(s);
+  };
+
+  it('lets a stack hold more than 200 groups with stackOutput: false, keeping the ID as an attribute', () => {
+    expect(synthGroups(201, {})).toThrow(/F0004/);
+    const template = synthGroups(201, { stackOutput: false })();
+    expect(Object.keys(template.findOutputs('*'))).toEqual([]);
+    template.resourceCountIs('Custom::VoiceConnectorGroup', 201);
+  });
+
+  it('leaves idOutput undefined without the output, and keeps it by default', () => {
+    const s = stack();
+    expect(new VoiceConnectorGroup(s, 'Without', { stackOutput: false }).idOutput).toBeUndefined();
+    expect(new VoiceConnectorGroup(s, 'With').idOutput).toBeDefined();
+    expect(Object.keys(Template.fromStack(s).findOutputs('*'))).toEqual([expect.stringMatching(/^WithVoiceConnectorGroupId/)]);
+  });
+
+  it('refuses exportName without the stack output, saying what to remove', () => {
+    expect(() => new VoiceConnectorGroup(stack(), 'Group', { stackOutput: false, exportName: 'PbxGroupId' })).toThrow(
+      new Error('VoiceConnectorGroup Telephony/Group: exportName: an export needs the stack output, which stackOutput: false leaves out; remove exportName or stackOutput'),
+    );
+  });
+});
