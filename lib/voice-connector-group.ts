@@ -17,6 +17,7 @@ import {
   Token,
   Validations,
 } from 'aws-cdk-lib';
+import { CfnVoiceConnector } from 'aws-cdk-lib/aws-chime';
 import { CfnLogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
@@ -25,6 +26,7 @@ import {
   GROUP_ID_PATTERN,
   GroupSpec,
   HANDLER_ACTIONS,
+  ItemSpec,
   LIMITS,
   PHONE_NUMBER_ACTIONS,
   RESOURCE_TYPE,
@@ -33,10 +35,22 @@ import {
   validatePhoneNumbers,
 } from './rules';
 
-/** A voice connector in a group, and its place in the failover order. */
+/**
+ * A voice connector in a group, and its place in the failover order. Give the connector either as
+ * a construct (`voiceConnector`) or by its ID (`voiceConnectorId`), not both.
+ */
 export interface VoiceConnectorItem {
-  /** The voice connector's ID, for example `CfnVoiceConnector.attrVoiceConnectorId`. */
-  readonly voiceConnectorId: string;
+  /**
+   * The voice connector, declared in this app. The group reads its ID
+   * (`attrVoiceConnectorId`), in this stack or, as any reference, in another.
+   * @default - the connector is given by `voiceConnectorId`
+   */
+  readonly voiceConnector?: CfnVoiceConnector;
+  /**
+   * The voice connector's ID, for a connector declared outside this app or passed as a value.
+   * @default - the connector is given by `voiceConnector`
+   */
+  readonly voiceConnectorId?: string;
   /** The order in which calls try the voice connectors: 1 first, up to 99. */
   readonly priority: number;
 }
@@ -362,6 +376,7 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
     super(scope, id);
     this.apiNamespace = props.apiNamespace ?? ApiNamespace.CHIME_SDK_VOICE;
     const legacy = this.apiNamespace === ApiNamespace.CHIME;
+    const itemProblems: string[] = [];
     this.voiceConnectorGroupName =
       props.voiceConnectorGroupName ??
       Names.uniqueResourceName(this, { maxLength: LIMITS.nameMaxLength, separator: '-', allowedSpecialCharacters: '-_.' });
@@ -370,12 +385,14 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
       apiNamespace: this.apiNamespace,
       apiRegion: legacy ? props.apiRegion : props.apiRegion ?? Stack.of(this).region,
       voiceConnectorGroupName: this.voiceConnectorGroupName,
-      voiceConnectorItems: props.voiceConnectorItems ?? [],
+      voiceConnectorItems: itemSpecs(props.voiceConnectorItems ?? [], itemProblems),
       callDistribution: props.callDistribution,
       phoneNumbers: props.phoneNumbers,
       forceAssociate: props.forceAssociate,
     };
-    const problems = validateGroupSpec(spec, Token.isUnresolved);
+    // An item that names no connector, or two, is reported once, not again as a bad ID.
+    const unnamed = itemProblems.map((p) => `${p.split(':')[0]}.voiceConnectorId:`);
+    const problems = [...itemProblems, ...validateGroupSpec(spec, Token.isUnresolved).filter((p) => !unnamed.some((prefix) => p.startsWith(prefix)))];
     if (props.stackOutput === false && props.exportName !== undefined) {
       problems.push('exportName: an export needs the stack output, which stackOutput: false leaves out; remove exportName or stackOutput');
     }
@@ -463,6 +480,23 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
     // The custom resource is an L2 of its own, so the policy goes to it rather than to a CfnResource child of this construct.
     this.resource.applyRemovalPolicy(policy);
   }
+}
+
+/**
+ * The items as the custom resource writes them: each with the ID of its connector, given or read
+ * from the construct. An item that names its connector twice or not at all adds a problem.
+ */
+function itemSpecs(items: VoiceConnectorItem[], problems: string[]): ItemSpec[] {
+  if (Token.isUnresolved(items)) return items as ItemSpec[];
+  return items.map((item, i) => {
+    const { voiceConnector, voiceConnectorId, priority } = item;
+    if (voiceConnector !== undefined && voiceConnectorId !== undefined) {
+      problems.push(`voiceConnectorItems[${i}]: both voiceConnector and voiceConnectorId given; give the connector once, by one of them`);
+    } else if (voiceConnector === undefined && voiceConnectorId === undefined) {
+      problems.push(`voiceConnectorItems[${i}]: no voice connector given; give voiceConnector (a CfnVoiceConnector) or voiceConnectorId`);
+    }
+    return { voiceConnectorId: voiceConnector?.attrVoiceConnectorId ?? voiceConnectorId ?? '', priority };
+  });
 }
 
 /**

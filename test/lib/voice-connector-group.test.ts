@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnElement, CfnParameter, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CfnVoiceConnector } from 'aws-cdk-lib/aws-chime';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ApiNamespace, CallDistribution, HANDLER_ACTIONS, PHONE_NUMBER_ACTIONS, VoiceConnectorGroup, VoiceConnectorGroupAttributes, VoiceConnectorGroupProps } from '../../lib';
 import { SDK_VOICE_NAME_PATTERN } from '../../lib/rules';
@@ -509,5 +510,46 @@ describe('stack output', () => {
     expect(() => new VoiceConnectorGroup(stack(), 'Group', { stackOutput: false, exportName: 'PbxGroupId' })).toThrow(
       new Error('VoiceConnectorGroup Telephony/Group: exportName: an export needs the stack output, which stackOutput: false leaves out; remove exportName or stackOutput'),
     );
+  });
+});
+
+describe('voice connectors as constructs', () => {
+  const connector = (s: Stack, id: string, awsRegion = 'us-east-1') => new CfnVoiceConnector(s, id, { name: id.toLowerCase(), awsRegion, requireEncryption: true });
+
+  it('writes the ID of a CfnVoiceConnector given as voiceConnector, as if its attribute were given', () => {
+    const s = stack();
+    const east = connector(s, 'East');
+    const west = connector(s, 'West', 'us-west-2');
+    new VoiceConnectorGroup(s, 'ByConstruct', { voiceConnectorGroupName: 'by-construct', voiceConnectorItems: [{ voiceConnector: east, priority: 1 }, { voiceConnector: west, priority: 2 }] });
+    new VoiceConnectorGroup(s, 'ById', {
+      voiceConnectorGroupName: 'by-id',
+      voiceConnectorItems: [
+        { voiceConnectorId: east.attrVoiceConnectorId, priority: 1 },
+        { voiceConnectorId: west.attrVoiceConnectorId, priority: 2 },
+      ],
+    });
+    const [byConstruct, byId] = Object.values(Template.fromStack(s).findResources('Custom::VoiceConnectorGroup')).map((r) => r.Properties.voiceConnectorItems);
+
+    expect(byConstruct).toEqual(byId);
+    expect(byConstruct).toEqual([
+      { voiceConnectorId: { 'Fn::GetAtt': [s.getLogicalId(east), 'VoiceConnectorId'] }, priority: 1 },
+      { voiceConnectorId: { 'Fn::GetAtt': [s.getLogicalId(west), 'VoiceConnectorId'] }, priority: 2 },
+    ]);
+  });
+
+  it('reads a connector of another stack through a cross-stack reference', () => {
+    const app = new App();
+    const connectors = new Stack(app, 'Connectors', { env: { account: '123456789012', region: 'us-east-1' } });
+    const groups = new Stack(app, 'Groups', { env: { account: '123456789012', region: 'us-east-1' } });
+    new VoiceConnectorGroup(groups, 'Group', { voiceConnectorItems: [{ voiceConnector: connector(connectors, 'East'), priority: 1 }] });
+    Template.fromStack(groups).hasResourceProperties('Custom::VoiceConnectorGroup', { voiceConnectorItems: [{ voiceConnectorId: { 'Fn::ImportValue': Match.anyValue() }, priority: 1 }] });
+  });
+
+  it.each<[string, (east: CfnVoiceConnector) => VoiceConnectorGroupProps['voiceConnectorItems'], string]>([
+    ['both voiceConnector and voiceConnectorId', (east) => [{ voiceConnector: east, voiceConnectorId: 'vc-east', priority: 1 }], 'voiceConnectorItems[0]: both voiceConnector and voiceConnectorId given; give the connector once, by one of them'],
+    ['neither', () => [{ voiceConnectorId: 'vc-east', priority: 1 }, { priority: 2 }], 'voiceConnectorItems[1]: no voice connector given; give voiceConnector (a CfnVoiceConnector) or voiceConnectorId'],
+  ])('refuses an item with %s, in full and once', (_case, items, message) => {
+    const s = stack();
+    expect(() => new VoiceConnectorGroup(s, 'Group', { voiceConnectorItems: items(connector(s, 'East')) })).toThrow(new Error(`VoiceConnectorGroup Telephony/Group: ${message}`));
   });
 });

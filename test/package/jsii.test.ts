@@ -69,6 +69,14 @@ it('generates Python, Java, .NET and Go sources for every type (jsii-pacmak --co
       expect(dotnet).toContain(t.name);
       expect(go).toContain(t.name);
     }
+
+    // An item's connector reaches every language as the typed L1, not as an untyped object (a union would).
+    const source = (language: string, name: string) => fs.readFileSync(files(path.join(out, language)).find((f) => path.basename(f) === name)!, 'utf8');
+    expect(python).toContain('voice_connector: typing.Optional[_aws_cdk_aws_chime_ceddda9d.CfnVoiceConnector] = None,');
+    expect(python).toContain('voice_connector_id: typing.Optional[builtins.str] = None,');
+    expect(source('java', 'VoiceConnectorItem.java')).toContain('software.amazon.awscdk.services.chime.CfnVoiceConnector getVoiceConnector()');
+    expect(source('dotnet', 'IVoiceConnectorItem.cs')).toContain('Amazon.CDK.AWS.Chime.CfnVoiceConnector? VoiceConnector');
+    expect(source('go', 'VoiceConnectorItem.go')).toMatch(/VoiceConnector awschime\.CfnVoiceConnector `field:"optional"/);
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
