@@ -115,15 +115,30 @@ export type IsUnresolved = (value: unknown) => boolean;
 const show = (value: unknown): string => (typeof value === 'string' ? `'${value}'` : String(value));
 
 /**
+ * How messages name what they are about. The handler sees resolved values and quotes them; the
+ * construct names a value that is a token by what it refers to, since a token's text means
+ * nothing to the reader.
+ */
+export interface Naming {
+  /** How a message shows a value. */
+  readonly value: (value: unknown) => string;
+  /** The property that names item `index`'s voice connector. */
+  readonly connectorProperty: (index: number) => string;
+}
+
+/** The naming the handler uses: values quoted, connectors by `voiceConnectorId`. */
+export const QUOTED: Naming = { value: show, connectorProperty: (i) => `voiceConnectorItems[${i}].voiceConnectorId` };
+
+/**
  * Every rule the API applies to a group's properties. Returns one message per broken rule, each
  * naming the property, the value given and what is allowed; an empty list means valid.
  */
-export function validateGroupSpec(spec: GroupSpec, isUnresolved: IsUnresolved = () => false): string[] {
+export function validateGroupSpec(spec: GroupSpec, isUnresolved: IsUnresolved = () => false, naming: Naming = QUOTED): string[] {
   const problems: string[] = [];
   const legacy = spec.apiNamespace === ApiNamespace.CHIME;
   const known = (value: unknown) => value !== undefined && !isUnresolved(value);
 
-  problems.push(...validateLocation(spec.apiNamespace, spec.apiRegion, 'apiRegion', isUnresolved));
+  problems.push(...validateLocation(spec.apiNamespace, spec.apiRegion, 'apiRegion', isUnresolved, naming));
 
   const name = spec.voiceConnectorGroupName;
   if (known(name)) {
@@ -141,12 +156,12 @@ export function validateGroupSpec(spec: GroupSpec, isUnresolved: IsUnresolved = 
     problems.push(`callDistribution: ${show(spec.callDistribution)} is not one of ${Object.values(CallDistribution).join(', ')}`);
   }
 
-  problems.push(...validateItems(spec.voiceConnectorItems, isUnresolved));
+  problems.push(...validateItems(spec.voiceConnectorItems, isUnresolved, naming));
   problems.push(...validatePhoneNumbers(spec.phoneNumbers, isUnresolved));
   return problems;
 }
 
-function validateItems(items: readonly ItemSpec[], isUnresolved: IsUnresolved): string[] {
+function validateItems(items: readonly ItemSpec[], isUnresolved: IsUnresolved, naming: Naming): string[] {
   const problems: string[] = [];
   if (isUnresolved(items)) return problems;
   if (items.length > LIMITS.maxItems) {
@@ -157,10 +172,10 @@ function validateItems(items: readonly ItemSpec[], isUnresolved: IsUnresolved): 
   items.forEach((item, i) => {
     const where = `voiceConnectorItems[${i}]`;
     if (!isUnresolved(item.voiceConnectorId) && (typeof item.voiceConnectorId !== 'string' || item.voiceConnectorId.trim() === '')) {
-      problems.push(`${where}.voiceConnectorId: ${show(item.voiceConnectorId)} is not a voice connector ID`);
+      problems.push(`${naming.connectorProperty(i)}: ${show(item.voiceConnectorId)} is not a voice connector ID`);
     }
     if (seen.has(item.voiceConnectorId)) {
-      problems.push(`${where}.voiceConnectorId: ${show(item.voiceConnectorId)} is already in the group; each voice connector may appear once`);
+      problems.push(`${naming.connectorProperty(i)}: ${naming.value(item.voiceConnectorId)} is already in the group; each voice connector may appear once`);
     }
     seen.add(item.voiceConnectorId);
     const p = item.priority;
@@ -175,14 +190,20 @@ function validateItems(items: readonly ItemSpec[], isUnresolved: IsUnresolved): 
  * The rules for where a group lives: a known namespace, and a Region only with Amazon Chime SDK
  * Voice, in the form of a Region name. `regionProperty` names the Region in the messages.
  */
-export function validateLocation(apiNamespace: ApiNamespace, region: string | undefined, regionProperty: string, isUnresolved: IsUnresolved = () => false): string[] {
+export function validateLocation(
+  apiNamespace: ApiNamespace,
+  region: string | undefined,
+  regionProperty: string,
+  isUnresolved: IsUnresolved = () => false,
+  naming: Naming = QUOTED,
+): string[] {
   const problems: string[] = [];
   if (!Object.values(ApiNamespace).includes(apiNamespace)) {
-    problems.push(`apiNamespace: ${show(apiNamespace)} is not a namespace; use one of ${Object.values(ApiNamespace).join(', ')}`);
+    problems.push(`apiNamespace: ${naming.value(apiNamespace)} is not a namespace; use one of ${Object.values(ApiNamespace).join(', ')}`);
   }
   if (apiNamespace === ApiNamespace.CHIME && region !== undefined) {
     problems.push(
-      `${regionProperty}: ${show(region)} cannot be set with ApiNamespace.CHIME, whose only endpoint is in ${LEGACY_REGION}; remove ${regionProperty} or use ApiNamespace.CHIME_SDK_VOICE`,
+      `${regionProperty}: ${naming.value(region)} cannot be set with ApiNamespace.CHIME, whose only endpoint is in ${LEGACY_REGION}; remove ${regionProperty} or use ApiNamespace.CHIME_SDK_VOICE`,
     );
   } else if (region !== undefined && !isUnresolved(region) && !REGION_PATTERN.test(region)) {
     problems.push(`${regionProperty}: ${show(region)} is not an AWS Region name such as 'us-east-1'`);

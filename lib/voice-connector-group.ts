@@ -3,6 +3,7 @@ import * as path from 'path';
 import {
   ArnFormat,
   CfnOutput,
+  CfnParameter,
   CfnResource,
   CustomResource,
   CustomResourceProvider,
@@ -11,15 +12,17 @@ import {
   IResource,
   Lazy,
   Names,
+  Reference,
   RemovalPolicy,
   Resource,
   Stack,
   Token,
+  Tokenization,
   Validations,
 } from 'aws-cdk-lib';
 import { CfnVoiceConnector } from 'aws-cdk-lib/aws-chime';
 import { CfnLogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import {
   ApiNamespace,
   CallDistribution,
@@ -28,6 +31,7 @@ import {
   HANDLER_ACTIONS,
   ItemSpec,
   LIMITS,
+  Naming,
   PHONE_NUMBER_ACTIONS,
   RESOURCE_TYPE,
   validateGroupSpec,
@@ -304,7 +308,7 @@ class StackProvider extends Construct {
     const other = this.names.get(key);
     if (other) {
       throw new Error(
-        `VoiceConnectorGroup ${group.node.path}: voiceConnectorGroupName '${spec.voiceConnectorGroupName}' is already the name of ${other} in the same ` +
+        `VoiceConnectorGroup ${group.node.path}: voiceConnectorGroupName ${nameValue(group, spec.voiceConnectorGroupName)} is already the name of ${other} in the same ` +
           'API namespace and Region; give each group its own name (the handler tells groups apart by name and voice connectors when it reconciles a Create)',
       );
     }
@@ -338,7 +342,7 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
     if (!Token.isUnresolved(voiceConnectorGroupId) && !GROUP_ID_PATTERN.test(voiceConnectorGroupId)) {
       problems.push(`voiceConnectorGroupId: '${voiceConnectorGroupId}' is not a voice connector group ID, which is up to 128 letters, digits and '-', starting with a letter or digit, for example 'a6c3582e-ac81-40e1-9c6c-0a7ee79fb842'`);
     }
-    problems.push(...validateLocation(apiNamespace, region, 'region', Token.isUnresolved));
+    problems.push(...validateLocation(apiNamespace, region, 'region', Token.isUnresolved, namingFor(scope)));
     if (problems.length > 0) {
       throw new Error(`VoiceConnectorGroup ${scope.node.path}/${id}: ${problems.join('; ')}`);
     }
@@ -392,7 +396,7 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
     };
     // An item that names no connector, or two, is reported once, not again as a bad ID.
     const unnamed = itemProblems.map((p) => `${p.split(':')[0]}.voiceConnectorId:`);
-    const problems = [...itemProblems, ...validateGroupSpec(spec, Token.isUnresolved).filter((p) => !unnamed.some((prefix) => p.startsWith(prefix)))];
+    const problems = [...itemProblems, ...validateGroupSpec(spec, Token.isUnresolved, namingFor(this, props.voiceConnectorItems)).filter((p) => !unnamed.some((prefix) => p.startsWith(prefix)))];
     if (props.stackOutput === false && props.exportName !== undefined) {
       problems.push('exportName: an export needs the stack output, which stackOutput: false leaves out; remove exportName or stackOutput');
     }
@@ -497,6 +501,30 @@ function itemSpecs(items: VoiceConnectorItem[], problems: string[]): ItemSpec[] 
     }
     return { voiceConnectorId: voiceConnector?.attrVoiceConnectorId ?? voiceConnectorId ?? '', priority };
   });
+}
+
+/** The naming of the construct's messages: values as `nameValue` shows them, each item's connector by the property that gives it. */
+function namingFor(scope: IConstruct, items?: VoiceConnectorItem[]): Naming {
+  const given = (i: number) => (items !== undefined && !Token.isUnresolved(items) && items[i]?.voiceConnector !== undefined ? 'voiceConnector' : 'voiceConnectorId');
+  return { value: (value) => nameValue(scope, value), connectorProperty: (i) => `voiceConnectorItems[${i}].${given(i)}` };
+}
+
+/**
+ * How the construct's messages show a value. A token's text (`${Token[TOKEN.43]}`) means nothing
+ * to the reader, so a token is named by what it refers to: a voice connector or a parameter by its
+ * construct path, another reference by its attribute and path, anything else by the CloudFormation
+ * expression it stands for.
+ */
+function nameValue(scope: IConstruct, value: unknown): string {
+  if (!Token.isUnresolved(value)) return typeof value === 'string' ? `'${value}'` : String(value);
+  const token = typeof value === 'string' ? Tokenization.reverseCompleteString(value) : Tokenization.reverse(value);
+  if (token !== undefined && Reference.isReference(token)) {
+    const { target, displayName } = token;
+    if (CfnVoiceConnector.isCfnVoiceConnector(target)) return `voice connector ${target.node.path}`;
+    if (target instanceof CfnParameter) return `the value of parameter ${target.node.path}`;
+    return `${displayName} of ${target.node.path}`;
+  }
+  return `the deploy-time value ${JSON.stringify(Stack.of(scope).resolve(value))}`;
 }
 
 /**

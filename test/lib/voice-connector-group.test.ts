@@ -553,3 +553,63 @@ describe('voice connectors as constructs', () => {
     expect(() => new VoiceConnectorGroup(s, 'Group', { voiceConnectorItems: items(connector(s, 'East')) })).toThrow(new Error(`VoiceConnectorGroup Telephony/Group: ${message}`));
   });
 });
+
+describe('messages name tokens by what they refer to', () => {
+  const duplicate = (index: number, property: string, named: string) =>
+    new Error(`VoiceConnectorGroup Telephony/Group: voiceConnectorItems[${index}].${property}: ${named} is already in the group; each voice connector may appear once`);
+
+  it.each<[string, (s: Stack) => VoiceConnectorGroupProps['voiceConnectorItems'], Error]>([
+    [
+      'a connector given twice as a construct',
+      (s) => {
+        const east = new CfnVoiceConnector(s, 'East', { name: 'east', awsRegion: 'us-east-1', requireEncryption: true });
+        return [{ voiceConnector: east, priority: 1 }, { voiceConnector: east, priority: 2 }];
+      },
+      duplicate(1, 'voiceConnector', 'voice connector Telephony/East'),
+    ],
+    [
+      'a connector given as a construct and by its attribute',
+      (s) => {
+        const east = new CfnVoiceConnector(s, 'East', { name: 'east', awsRegion: 'us-east-1', requireEncryption: true });
+        return [{ voiceConnector: east, priority: 1 }, { voiceConnectorId: east.attrVoiceConnectorId, priority: 2 }];
+      },
+      duplicate(1, 'voiceConnectorId', 'voice connector Telephony/East'),
+    ],
+    [
+      'a parameter given twice',
+      (s) => {
+        const id = new CfnParameter(s, 'ConnectorId').valueAsString;
+        return [{ voiceConnectorId: id, priority: 1 }, { voiceConnectorId: id, priority: 2 }];
+      },
+      duplicate(1, 'voiceConnectorId', 'the value of parameter Telephony/ConnectorId'),
+    ],
+    [
+      'an expression given twice',
+      (s) => {
+        const id = Fn.select(0, Fn.split(',', new CfnParameter(s, 'Ids').valueAsString));
+        return [{ voiceConnectorId: id, priority: 1 }, { voiceConnectorId: id, priority: 2 }];
+      },
+      duplicate(1, 'voiceConnectorId', 'the deploy-time value {"Fn::Select":[0,{"Fn::Split":[",",{"Ref":"Ids"}]}]}'),
+    ],
+  ])('names %s without a token', (_case, items, message) => {
+    const s = stack();
+    expect(() => new VoiceConnectorGroup(s, 'Group', { voiceConnectorItems: items(s) })).toThrow(message);
+  });
+
+  it('names a group name that is a parameter, when two groups share it', () => {
+    const s = stack();
+    const name = new CfnParameter(s, 'Name').valueAsString;
+    new VoiceConnectorGroup(s, 'First', { voiceConnectorGroupName: name });
+    expect(() => new VoiceConnectorGroup(s, 'Second', { voiceConnectorGroupName: name })).toThrow(
+      'VoiceConnectorGroup Telephony/Second: voiceConnectorGroupName the value of parameter Telephony/Name is already the name of Telephony/First in the same API namespace and Region',
+    );
+  });
+
+  it('names an imported group\'s Region that is a parameter', () => {
+    const s = stack();
+    const region = new CfnParameter(s, 'Region').valueAsString;
+    expect(() => VoiceConnectorGroup.fromVoiceConnectorGroupAttributes(s, 'Legacy', { voiceConnectorGroupId: 'abc', apiNamespace: ApiNamespace.CHIME, region })).toThrow(
+      'VoiceConnectorGroup Telephony/Legacy: region: the value of parameter Telephony/Region cannot be set with ApiNamespace.CHIME',
+    );
+  });
+});
