@@ -56,6 +56,36 @@ export const LEGACY_REGION = 'us-east-1';
 
 export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
+/**
+ * The Regions where Amazon Chime SDK Voice has voice connectors (and so its API endpoints): the API's
+ * `VoiceConnectorAwsRegion` enum, as `@aws-sdk/client-chime-sdk-voice` has it; a test checks that
+ * the two agree. AWS adds Regions, so a Region outside the list is a warning, never an error.
+ */
+export const VOICE_CONNECTOR_REGIONS: readonly string[] = [
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ca-central-1',
+  'eu-central-1',
+  'eu-west-1',
+  'eu-west-2',
+  'us-east-1',
+  'us-west-2',
+];
+
+/**
+ * A warning for a Region where Amazon Chime SDK Voice has no voice connectors, naming `property`;
+ * undefined for a Region in the list. The caller skips values that are not known yet.
+ */
+export function regionWarning(property: string, region: string): string | undefined {
+  if (VOICE_CONNECTOR_REGIONS.includes(region)) return undefined;
+  return (
+    `${property}: '${region}' is not a Region where Amazon Chime SDK Voice has voice connectors (${VOICE_CONNECTOR_REGIONS.join(', ')}); ` +
+    'use one of them, or ignore this warning if AWS has added the Region since'
+  );
+}
+
 /** The CloudFormation type of the custom resource. */
 export const RESOURCE_TYPE = 'Custom::VoiceConnectorGroup';
 

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
+  Annotations,
   ArnFormat,
   CfnOutput,
   CfnParameter,
@@ -33,6 +34,7 @@ import {
   LIMITS,
   Naming,
   PHONE_NUMBER_ACTIONS,
+  regionWarning,
   RESOURCE_TYPE,
   validateGroupSpec,
   validateLocation,
@@ -403,6 +405,8 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
     if (problems.length > 0) {
       throw new Error(`VoiceConnectorGroup ${this.node.path}: ${problems.join('; ')}`);
     }
+    for (const warning of regionWarnings(spec, props)) Annotations.of(this).addWarningV2(REGION_WARNING, warning);
+
     const shared = StackProvider.of(this);
     shared.claimName(this, spec);
     if (props.handlerLogRetention !== undefined) shared.setLogRetention(this, props.handlerLogRetention);
@@ -501,6 +505,38 @@ function itemSpecs(items: VoiceConnectorItem[], problems: string[]): ItemSpec[] 
     }
     return { voiceConnectorId: voiceConnector?.attrVoiceConnectorId ?? voiceConnectorId ?? '', priority };
   });
+}
+
+/** The ID of the synth-time warning about a Region where Amazon Chime SDK Voice has no voice connectors. */
+const REGION_WARNING = 'cdk-chime-voice-connector-group:region';
+
+/**
+ * Warnings for the group's Region and each connector's `awsRegion` (not its stack's Region), when
+ * known and not a Region where Amazon Chime SDK Voice has voice connectors. A connector is known
+ * when given as `voiceConnector` or by a reference to a `CfnVoiceConnector`'s attribute.
+ */
+function regionWarnings(spec: GroupSpec, props: VoiceConnectorGroupProps): string[] {
+  const warnings: (string | undefined)[] = [];
+  if (spec.apiNamespace === ApiNamespace.CHIME_SDK_VOICE && spec.apiRegion !== undefined && !Token.isUnresolved(spec.apiRegion)) {
+    warnings.push(regionWarning(props.apiRegion === undefined ? "apiRegion (the stack's Region)" : 'apiRegion', spec.apiRegion));
+  }
+  const items = props.voiceConnectorItems ?? [];
+  if (!Token.isUnresolved(items)) {
+    items.forEach((item, i) => {
+      const connector = item.voiceConnector ?? connectorOf(item.voiceConnectorId);
+      const region = connector?.awsRegion;
+      if (connector === undefined || typeof region !== 'string' || Token.isUnresolved(region)) return;
+      const property = item.voiceConnector ? 'voiceConnector' : 'voiceConnectorId';
+      warnings.push(regionWarning(`voiceConnectorItems[${i}].${property} (voice connector ${connector.node.path}) awsRegion`, region));
+    });
+  }
+  return warnings.filter((w): w is string => w !== undefined);
+}
+
+/** The voice connector whose attribute a token refers to, if it does. */
+function connectorOf(value: string | undefined): CfnVoiceConnector | undefined {
+  const token = value !== undefined && Token.isUnresolved(value) ? Tokenization.reverseCompleteString(value) : undefined;
+  return token !== undefined && Reference.isReference(token) && CfnVoiceConnector.isCfnVoiceConnector(token.target) ? token.target : undefined;
 }
 
 /** The naming of the construct's messages: values as `nameValue` shows them, each item's connector by the property that gives it. */

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnElement, CfnParameter, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, App, CfnElement, CfnParameter, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations as AnnotationsOf, Match, Template } from 'aws-cdk-lib/assertions';
 import { CfnVoiceConnector } from 'aws-cdk-lib/aws-chime';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ApiNamespace, CallDistribution, HANDLER_ACTIONS, PHONE_NUMBER_ACTIONS, VoiceConnectorGroup, VoiceConnectorGroupAttributes, VoiceConnectorGroupProps } from '../../lib';
@@ -611,5 +611,49 @@ describe('messages name tokens by what they refer to', () => {
     expect(() => VoiceConnectorGroup.fromVoiceConnectorGroupAttributes(s, 'Legacy', { voiceConnectorGroupId: 'abc', apiNamespace: ApiNamespace.CHIME, region })).toThrow(
       'VoiceConnectorGroup Telephony/Legacy: region: the value of parameter Telephony/Region cannot be set with ApiNamespace.CHIME',
     );
+  });
+});
+
+describe('Region warnings', () => {
+  const listed = 'ap-northeast-1, ap-northeast-2, ap-southeast-1, ap-southeast-2, ca-central-1, eu-central-1, eu-west-1, eu-west-2, us-east-1, us-west-2';
+  const warning = (where: string, region: string) =>
+    `${where}: '${region}' is not a Region where Amazon Chime SDK Voice has voice connectors (${listed}); use one of them, or ignore this warning if AWS has added the Region since`;
+  const warningsOf = (s: Stack) => AnnotationsOf.fromStack(s).findWarning('*', Match.anyValue()).map((m) => [m.id, String(m.entry.data).replace(/ \[ack: .*\]$/, '')]);
+
+  it('warns, without failing, about a group Region where Amazon Chime SDK Voice has no voice connectors', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Group', { apiRegion: 'us-west-9' });
+    expect(warningsOf(s)).toEqual([['/Telephony/Group', warning('apiRegion', 'us-west-9')]]);
+  });
+
+  it("warns about the stack's Region when it is the group's", () => {
+    const s = stack('eu-north-1');
+    new VoiceConnectorGroup(s, 'Group');
+    expect(warningsOf(s)).toEqual([['/Telephony/Group', warning("apiRegion (the stack's Region)", 'eu-north-1')]]);
+  });
+
+  it("warns about a connector's awsRegion, not its stack's Region, whether given as a construct or by its attribute", () => {
+    const s = stack('eu-north-1');
+    const odd = new CfnVoiceConnector(s, 'Odd', { name: 'odd', awsRegion: 'sa-east-1', requireEncryption: true });
+    const east = new CfnVoiceConnector(s, 'East', { name: 'east', awsRegion: 'us-east-1', requireEncryption: true });
+    new VoiceConnectorGroup(s, 'ByConstruct', { apiRegion: 'us-east-1', voiceConnectorItems: [{ voiceConnector: east, priority: 1 }, { voiceConnector: odd, priority: 2 }] });
+    new VoiceConnectorGroup(s, 'ById', { apiRegion: 'us-east-1', voiceConnectorItems: [{ voiceConnectorId: odd.attrVoiceConnectorId, priority: 1 }] });
+
+    expect(warningsOf(s)).toEqual([
+      ['/Telephony/ByConstruct', warning('voiceConnectorItems[1].voiceConnector (voice connector Telephony/Odd) awsRegion', 'sa-east-1')],
+      ['/Telephony/ById', warning('voiceConnectorItems[0].voiceConnectorId (voice connector Telephony/Odd) awsRegion', 'sa-east-1')],
+    ]);
+  });
+
+  it('says nothing about listed Regions, Regions known only at deploy time, the legacy namespace, or an acknowledged warning', () => {
+    const s = new Stack(new App(), 'Agnostic');
+    const region = new CfnParameter(s, 'ConnectorRegion').valueAsString;
+    const connector = new CfnVoiceConnector(s, 'Connector', { name: 'c', awsRegion: region, requireEncryption: true });
+    new VoiceConnectorGroup(s, 'Agnostic', { voiceConnectorItems: [{ voiceConnector: connector, priority: 1 }, { voiceConnectorId: 'vc-elsewhere', priority: 2 }] });
+    new VoiceConnectorGroup(s, 'Listed', { apiRegion: 'ap-southeast-2' });
+    const deliberate = new VoiceConnectorGroup(s, 'Deliberate', { apiRegion: 'us-west-9' });
+    Annotations.of(deliberate).acknowledgeWarning('cdk-chime-voice-connector-group:region', 'a Region AWS added after this release');
+    new VoiceConnectorGroup(s, 'Legacy', { apiNamespace: ApiNamespace.CHIME });
+    expect(warningsOf(s)).toEqual([]);
   });
 });
