@@ -26,7 +26,10 @@ export const LIMITS = {
   nameMinLength: 1,
   /** Longest group name. */
   nameMaxLength: 256,
-  /** Most voice connectors in one group. */
+  /**
+   * Most voice connectors in one group, unless the account's quota is raised: the default of
+   * `DEFAULT_QUOTAS.voiceConnectorsPerGroup`, kept here for code that read it as a limit.
+   */
   maxItems: 3,
   /** Lowest priority number: tried first. */
   priorityMin: 1,
@@ -43,6 +46,21 @@ export const LIMITS = {
    * API reference states no maximum: an assumption, as above.
    */
   phoneNumbersPerRequest: 50,
+} as const;
+
+/**
+ * Service quotas, unlike LIMITS adjustable per account: AWS General Reference, "Amazon Chime SDK
+ * endpoints and quotas", table "SIP trunking and voice quotas". The construct and the handler check
+ * a group's connectors against the connectors-per-group quota the user states, by default this one.
+ */
+export const DEFAULT_QUOTAS = {
+  /** "Voice Connectors per Voice Connector group: 3, adjustable". */
+  voiceConnectorsPerGroup: LIMITS.maxItems,
+  /**
+   * "Voice Connector groups: 3 per account, adjustable". Not checked: only the account knows how
+   * many groups it has; a Create past it fails with ResourceLimitExceededException.
+   */
+  voiceConnectorGroupsPerAccount: 3,
 } as const;
 
 /** A phone number in E.164 form, as the inventory holds it. */
@@ -137,6 +155,8 @@ export interface GroupSpec {
   readonly phoneNumbers?: readonly string[];
   /** Whether numbers associated elsewhere are moved to this group. */
   readonly forceAssociate?: boolean;
+  /** The account's quota of voice connectors per group; undefined means the default quota. */
+  readonly voiceConnectorsPerGroupQuota?: number;
 }
 
 /** Says whether a value is not known yet (a CDK token). The handler sees only resolved values. */
@@ -186,16 +206,28 @@ export function validateGroupSpec(spec: GroupSpec, isUnresolved: IsUnresolved = 
     problems.push(`callDistribution: ${show(spec.callDistribution)} is not one of ${Object.values(CallDistribution).join(', ')}`);
   }
 
-  problems.push(...validateItems(spec.voiceConnectorItems, isUnresolved, naming));
+  const quota = spec.voiceConnectorsPerGroupQuota;
+  if (known(quota) && (!Number.isInteger(quota) || quota! < 1)) {
+    problems.push(`voiceConnectorsPerGroupQuota: ${show(quota)} is not a quota; give the account's quota of voice connectors per group, a whole number of at least 1`);
+  }
+  // A quota not known yet checks nothing; a quota that is not one leaves the default in force.
+  const stated = known(quota) && Number.isInteger(quota) && quota! >= 1;
+  const maxItems = isUnresolved(quota) ? undefined : stated ? quota! : DEFAULT_QUOTAS.voiceConnectorsPerGroup;
+  problems.push(...validateItems(spec.voiceConnectorItems, isUnresolved, naming, maxItems, stated));
   problems.push(...validatePhoneNumbers(spec.phoneNumbers, isUnresolved));
   return problems;
 }
 
-function validateItems(items: readonly ItemSpec[], isUnresolved: IsUnresolved, naming: Naming): string[] {
+/** `maxItems` is the quota of connectors per group, `stated` whether the user gave it; undefined when it is not known yet. */
+function validateItems(items: readonly ItemSpec[], isUnresolved: IsUnresolved, naming: Naming, maxItems: number | undefined, stated: boolean): string[] {
   const problems: string[] = [];
   if (isUnresolved(items)) return problems;
-  if (items.length > LIMITS.maxItems) {
-    problems.push(`voiceConnectorItems: ${items.length} items given; a group holds at most ${LIMITS.maxItems}`);
+  if (maxItems !== undefined && items.length > maxItems) {
+    const quota = stated ? 'the quota voiceConnectorsPerGroupQuota states' : "the default quota of voice connectors per group";
+    problems.push(
+      `voiceConnectorItems: ${items.length} items given; a group holds at most ${maxItems}, ${quota}; ` +
+        'remove items, or ask AWS for a higher quota of voice connectors per group and state it in voiceConnectorsPerGroupQuota',
+    );
   }
   // Equal strings are equal IDs even when they are tokens: the same token always resolves the same way.
   const seen = new Set<string>();

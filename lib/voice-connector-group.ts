@@ -70,12 +70,19 @@ export interface VoiceConnectorGroupProps {
    */
   readonly voiceConnectorGroupName?: string;
   /**
-   * The voice connectors that take the group's calls, at most 3, each once. They may be in
-   * different AWS Regions, which lets calls fail over when a Region is unavailable.
-   * Changing them updates the group in place.
+   * The voice connectors that take the group's calls, each once, at most as many as
+   * `voiceConnectorsPerGroupQuota` allows. They may be in different AWS Regions, which lets calls
+   * fail over when a Region is unavailable. Changing them updates the group in place.
    * @default - no voice connectors
    */
   readonly voiceConnectorItems?: VoiceConnectorItem[];
+  /**
+   * The account's quota of voice connectors per group, which `voiceConnectorItems` may not exceed
+   * (checked at synth and at deploy time). The quota is adjustable: state it here once AWS has
+   * raised it for the account.
+   * @default 3, the default quota
+   */
+  readonly voiceConnectorsPerGroupQuota?: number;
   /**
    * The API namespace that manages the group. Changing it replaces the group (the new group is
    * created before the old one is deleted).
@@ -395,6 +402,7 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
       callDistribution: props.callDistribution,
       phoneNumbers: props.phoneNumbers,
       forceAssociate: props.forceAssociate,
+      voiceConnectorsPerGroupQuota: props.voiceConnectorsPerGroupQuota,
     };
     // An item that names no connector, or two, is reported once, not again as a bad ID.
     const unnamed = itemProblems.map((p) => `${p.split(':')[0]}.voiceConnectorId:`);

@@ -40,6 +40,8 @@ describe('validateGroupSpec', () => {
     ['a name of 256 characters', { voiceConnectorGroupName: 'x'.repeat(256) }],
     ['no items', { voiceConnectorItems: [] }],
     ['3 items', { voiceConnectorItems: items(3) }],
+    ['5 items under a stated quota of 5', { voiceConnectorItems: items(5), voiceConnectorsPerGroupQuota: 5 }],
+    ['1 item under a stated quota of 1', { voiceConnectorItems: items(1), voiceConnectorsPerGroupQuota: 1 }],
     ['priorities 1 and 99', { voiceConnectorItems: [{ voiceConnectorId: 'a', priority: 1 }, { voiceConnectorId: 'b', priority: 99 }] }],
     ['equal priorities', { voiceConnectorItems: [{ voiceConnectorId: 'a', priority: 5 }, { voiceConnectorId: 'b', priority: 5 }] }],
     ['each call distribution', { callDistribution: CallDistribution.LOAD_BALANCED }],
@@ -58,7 +60,32 @@ describe('validateGroupSpec', () => {
       { voiceConnectorGroupName: 'pbx/failover' },
       ["voiceConnectorGroupName: 'pbx/failover' has characters Amazon Chime SDK Voice refuses; use only letters, digits, spaces, '_', '.' and '-'"],
     ],
-    ['4 items', { voiceConnectorItems: items(4) }, ['voiceConnectorItems: 4 items given; a group holds at most 3']],
+    [
+      '4 items under the default quota',
+      { voiceConnectorItems: items(4) },
+      [
+        'voiceConnectorItems: 4 items given; a group holds at most 3, the default quota of voice connectors per group; ' +
+          'remove items, or ask AWS for a higher quota of voice connectors per group and state it in voiceConnectorsPerGroupQuota',
+      ],
+    ],
+    [
+      '6 items under a stated quota of 5',
+      { voiceConnectorItems: items(6), voiceConnectorsPerGroupQuota: 5 },
+      [
+        'voiceConnectorItems: 6 items given; a group holds at most 5, the quota voiceConnectorsPerGroupQuota states; ' +
+          'remove items, or ask AWS for a higher quota of voice connectors per group and state it in voiceConnectorsPerGroupQuota',
+      ],
+    ],
+    ['a quota of 0', { voiceConnectorsPerGroupQuota: 0 }, ["voiceConnectorsPerGroupQuota: 0 is not a quota; give the account's quota of voice connectors per group, a whole number of at least 1"]],
+    [
+      'a quota of 4.5, which leaves the default in force',
+      { voiceConnectorsPerGroupQuota: 4.5, voiceConnectorItems: items(4) },
+      [
+        "voiceConnectorsPerGroupQuota: 4.5 is not a quota; give the account's quota of voice connectors per group, a whole number of at least 1",
+        'voiceConnectorItems: 4 items given; a group holds at most 3, the default quota of voice connectors per group; ' +
+          'remove items, or ask AWS for a higher quota of voice connectors per group and state it in voiceConnectorsPerGroupQuota',
+      ],
+    ],
     ['priority 0', { voiceConnectorItems: [{ voiceConnectorId: 'a', priority: 0 }] }, ['voiceConnectorItems[0].priority: 0 is not allowed; use a whole number from 1 to 99']],
     ['priority 100', { voiceConnectorItems: [{ voiceConnectorId: 'a', priority: 100 }] }, ['voiceConnectorItems[0].priority: 100 is not allowed; use a whole number from 1 to 99']],
     ['priority 1.5', { voiceConnectorItems: [{ voiceConnectorId: 'a', priority: 1.5 }] }, ['voiceConnectorItems[0].priority: 1.5 is not allowed; use a whole number from 1 to 99']],
@@ -96,6 +123,8 @@ describe('validateGroupSpec', () => {
     const isUnresolved = (v: unknown) => typeof v === 'string' && v.startsWith('${Token');
     const spec: GroupSpec = { ...valid, voiceConnectorGroupName: token, apiRegion: token, voiceConnectorItems: [{ voiceConnectorId: token, priority: 1 }] };
     expect(validateGroupSpec(spec, isUnresolved)).toEqual([]);
+    // A quota not known yet checks no count.
+    expect(validateGroupSpec({ ...valid, voiceConnectorItems: items(9), voiceConnectorsPerGroupQuota: Number(token) }, (v) => Number.isNaN(v))).toEqual([]);
     expect(validateGroupSpec({ ...spec, voiceConnectorItems: [{ voiceConnectorId: token, priority: 1 }, { voiceConnectorId: token, priority: 2 }] }, isUnresolved)).toEqual([
       `voiceConnectorItems[1].voiceConnectorId: '${token}' is already in the group; each voice connector may appear once`,
     ]);

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Annotations, App, CfnElement, CfnParameter, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, App, CfnElement, CfnParameter, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { Annotations as AnnotationsOf, Match, Template } from 'aws-cdk-lib/assertions';
 import { CfnVoiceConnector } from 'aws-cdk-lib/aws-chime';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -386,7 +386,17 @@ describe('validation at synth time', () => {
     ['an empty name', { voiceConnectorGroupName: '' }, 'voiceConnectorGroupName: 0 characters given; the name must have 1 to 256'],
     ['a name of 257 characters', { voiceConnectorGroupName: 'x'.repeat(257) }, 'voiceConnectorGroupName: 257 characters given'],
     ['a name with characters Chime SDK Voice refuses', { voiceConnectorGroupName: 'pbx/failover' }, "voiceConnectorGroupName: 'pbx/failover' has characters"],
-    ['four connectors', { voiceConnectorItems: ['a', 'b', 'c', 'd'].map((id, i) => ({ voiceConnectorId: id, priority: i + 1 })) }, 'voiceConnectorItems: 4 items given; a group holds at most 3'],
+    [
+      'four connectors under the default quota',
+      { voiceConnectorItems: ['a', 'b', 'c', 'd'].map((id, i) => ({ voiceConnectorId: id, priority: i + 1 })) },
+      'voiceConnectorItems: 4 items given; a group holds at most 3, the default quota of voice connectors per group; ' +
+        'remove items, or ask AWS for a higher quota of voice connectors per group and state it in voiceConnectorsPerGroupQuota',
+    ],
+    [
+      'five connectors under a stated quota of 4',
+      { voiceConnectorsPerGroupQuota: 4, voiceConnectorItems: ['a', 'b', 'c', 'd', 'e'].map((id, i) => ({ voiceConnectorId: id, priority: i + 1 })) },
+      'voiceConnectorItems: 5 items given; a group holds at most 4, the quota voiceConnectorsPerGroupQuota states',
+    ],
     ['priority 0', { voiceConnectorItems: [{ voiceConnectorId: 'a', priority: 0 }] }, 'voiceConnectorItems[0].priority: 0 is not allowed; use a whole number from 1 to 99'],
     ['priority 100', { voiceConnectorItems: [{ voiceConnectorId: 'a', priority: 100 }] }, 'voiceConnectorItems[0].priority: 100'],
     ['a fractional priority', { voiceConnectorItems: [{ voiceConnectorId: 'a', priority: 1.5 }] }, 'voiceConnectorItems[0].priority: 1.5'],
@@ -632,9 +642,11 @@ describe('Region warnings', () => {
     expect(warningsOf(s)).toEqual([['/Telephony/Group', warning("apiRegion (the stack's Region)", 'eu-north-1')]]);
   });
 
-  it("warns about a connector's awsRegion, not its stack's Region, whether given as a construct or by its attribute", () => {
-    const s = stack('eu-north-1');
+  it("warns about a connector's awsRegion, whether given as a construct or by its attribute", () => {
+    const s = stack('us-east-1');
     const odd = new CfnVoiceConnector(s, 'Odd', { name: 'odd', awsRegion: 'sa-east-1', requireEncryption: true });
+    // CloudFormation's own validation warns about the connector too (W3030), in the validation report rather than as an annotation.
+    Validations.of(odd).acknowledge({ id: 'CloudFormation-Validate::W3030', reason: 'the Region under test' });
     const east = new CfnVoiceConnector(s, 'East', { name: 'east', awsRegion: 'us-east-1', requireEncryption: true });
     new VoiceConnectorGroup(s, 'ByConstruct', { apiRegion: 'us-east-1', voiceConnectorItems: [{ voiceConnector: east, priority: 1 }, { voiceConnector: odd, priority: 2 }] });
     new VoiceConnectorGroup(s, 'ById', { apiRegion: 'us-east-1', voiceConnectorItems: [{ voiceConnectorId: odd.attrVoiceConnectorId, priority: 1 }] });
@@ -655,5 +667,24 @@ describe('Region warnings', () => {
     Annotations.of(deliberate).acknowledgeWarning('cdk-chime-voice-connector-group:region', 'a Region AWS added after this release');
     new VoiceConnectorGroup(s, 'Legacy', { apiNamespace: ApiNamespace.CHIME });
     expect(warningsOf(s)).toEqual([]);
+  });
+});
+
+describe('quota of voice connectors per group', () => {
+  const four = ['a', 'b', 'c', 'd'].map((id, i) => ({ voiceConnectorId: id, priority: i + 1 }));
+  const propertiesOf = (props: VoiceConnectorGroupProps) => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Group', props);
+    return Object.values(Template.fromStack(s).findResources('Custom::VoiceConnectorGroup'))[0].Properties;
+  };
+
+  it('takes a fourth connector in an account whose stated quota is 4, and tells the handler the quota', () => {
+    const properties = propertiesOf({ voiceConnectorsPerGroupQuota: 4, voiceConnectorItems: four });
+    expect(properties.voiceConnectorItems).toHaveLength(4);
+    expect(properties.voiceConnectorsPerGroupQuota).toBe(4);
+  });
+
+  it('writes no quota when none is stated, so templates stay as they were', () => {
+    expect(propertiesOf({ voiceConnectorItems: four.slice(0, 3) })).not.toHaveProperty('voiceConnectorsPerGroupQuota');
   });
 });
