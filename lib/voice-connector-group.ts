@@ -61,10 +61,10 @@ export interface VoiceConnectorItem {
   readonly priority: number;
 }
 
-/** Properties of a {@link VoiceConnectorGroup}. */
+/** Properties of a `VoiceConnectorGroup`. */
 export interface VoiceConnectorGroupProps {
   /**
-   * The group's name: 1 to 256 characters; with Amazon Chime SDK Voice only letters, digits,
+   * The group's name, 1 to 256 characters. With Amazon Chime SDK Voice only letters, digits,
    * spaces, `_`, `.` and `-`. Changing it renames the group in place.
    * @default - a unique name made from the stack name and construct path
    */
@@ -160,7 +160,7 @@ export interface IVoiceConnectorGroup extends IResource {
   readonly voiceConnectorGroupArn: string;
 }
 
-/** What identifies a group that already exists, for {@link VoiceConnectorGroup.fromVoiceConnectorGroupAttributes}. */
+/** What identifies a group that already exists, for `VoiceConnectorGroup.fromVoiceConnectorGroupAttributes`. */
 export interface VoiceConnectorGroupAttributes {
   /** The group's ID, as the API returns it. */
   readonly voiceConnectorGroupId: string;
@@ -170,13 +170,13 @@ export interface VoiceConnectorGroupAttributes {
    */
   readonly apiNamespace?: ApiNamespace;
   /**
-   * The Region whose Amazon Chime SDK Voice endpoint manages the group; it goes into the
+   * The Region whose Amazon Chime SDK Voice endpoint manages the group. It goes into the
    * group's ARN. Not allowed with `ApiNamespace.CHIME`, whose only endpoint is in us-east-1.
    * @default - the stack's Region
    */
   readonly region?: string;
   /**
-   * The account that owns the group; it goes into the group's ARN.
+   * The account that owns the group. It goes into the group's ARN.
    * @default - the stack's account
    */
   readonly account?: string;
@@ -336,13 +336,21 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
   /**
    * Refers to a group that already exists, by its ID, managed through Amazon Chime SDK Voice in
    * the stack's Region and account. For a legacy group, or one elsewhere, use
-   * {@link VoiceConnectorGroup.fromVoiceConnectorGroupAttributes}.
+   * `VoiceConnectorGroup.fromVoiceConnectorGroupAttributes`.
+   * @param scope the construct the imported group is defined in
+   * @param id the imported group's construct ID, unique within `scope`
+   * @param voiceConnectorGroupId the group's ID, as the API returns it, for example `'a6c3582e-ac81-40e1-9c6c-0a7ee79fb842'`
    */
   public static fromVoiceConnectorGroupId(scope: Construct, id: string, voiceConnectorGroupId: string): IVoiceConnectorGroup {
     return VoiceConnectorGroup.fromVoiceConnectorGroupAttributes(scope, id, { voiceConnectorGroupId });
   }
 
-  /** Refers to a group that already exists, by its ID, namespace, Region and account. */
+  /**
+   * Refers to a group that already exists, by its ID, namespace, Region and account.
+   * @param scope the construct the imported group is defined in
+   * @param id the imported group's construct ID, unique within `scope`
+   * @param attrs what identifies the group
+   */
   public static fromVoiceConnectorGroupAttributes(scope: Construct, id: string, attrs: VoiceConnectorGroupAttributes): IVoiceConnectorGroup {
     const apiNamespace = attrs.apiNamespace ?? ApiNamespace.CHIME_SDK_VOICE;
     const legacy = apiNamespace === ApiNamespace.CHIME;
@@ -379,12 +387,18 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
   public readonly voiceConnectorGroupName: string;
   /** The API namespace that manages the group. */
   public readonly apiNamespace: ApiNamespace;
-  /** The stack output that carries the group ID; undefined with `stackOutput: false`. */
+  /** The stack output that carries the group ID. Undefined with `stackOutput: false`. */
   public readonly idOutput?: CfnOutput;
   private readonly resource: CustomResource;
   /** The numbers the group declares; undefined while it leaves its numbers alone. */
   private declaredPhoneNumbers?: string[];
 
+  /**
+   * Declares a group in `scope`'s stack, with the stack's one handler function.
+   * @param scope the construct the group is defined in
+   * @param id the group's construct ID, unique within `scope`; it also makes the default name
+   * @param props the group's properties
+   */
   constructor(scope: Construct, id: string, props: VoiceConnectorGroupProps = {}) {
     super(scope, id);
     this.apiNamespace = props.apiNamespace ?? ApiNamespace.CHIME_SDK_VOICE;
@@ -449,7 +463,10 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
     }
   }
 
-  /** The ARN the API returns for the group; see {@link IVoiceConnectorGroup.voiceConnectorGroupArn}. */
+  /**
+   * The group's ARN, as the API returns it. Amazon Chime SDK Voice groups only: reading it on an
+   * `ApiNamespace.CHIME` group throws at synth time.
+   */
   public get voiceConnectorGroupArn(): string {
     refuseLegacyArn(this, this.apiNamespace);
     return this.resource.getAttString('VoiceConnectorGroupArn');
@@ -485,6 +502,7 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
   /**
    * Sets what happens to the group when it leaves the stack or the stack is deleted, like the
    * `removalPolicy` prop. `RemovalPolicy.SNAPSHOT` is refused: a group has no snapshots.
+   * @param policy `RemovalPolicy.DESTROY` to delete the group, `RemovalPolicy.RETAIN` to keep it in the account
    */
   public applyRemovalPolicy(policy: RemovalPolicy): void {
     // Checked here rather than left to CDK, whose own check depends on a feature flag in the app's cdk.json.

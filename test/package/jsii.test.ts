@@ -19,11 +19,15 @@ interface Member {
   readonly name: string;
   readonly docs?: { readonly summary?: string };
 }
+interface Callable extends Member {
+  readonly parameters?: Member[];
+}
 interface JsiiType extends Member {
   readonly fqn: string;
   readonly kind: 'class' | 'interface' | 'enum';
+  readonly initializer?: Callable;
   readonly properties?: Member[];
-  readonly methods?: Member[];
+  readonly methods?: Callable[];
   readonly members?: Member[];
 }
 const types = Object.values(assembly.types as Record<string, JsiiType>);
@@ -46,6 +50,22 @@ it('documents every public type, property, method and enum member', () => {
   ]);
 
   expect(undocumented).toEqual([]);
+});
+
+it("documents every parameter of the library's own constructors and methods", () => {
+  const undocumented = types.flatMap((t) =>
+    [...(t.initializer ? [{ ...t.initializer, name: '<init>' }] : []), ...(t.methods ?? [])].flatMap((m) =>
+      (m.parameters ?? []).filter((p) => !(p.docs as { summary?: string } | undefined)?.summary).map((p) => `${t.fqn}.${m.name}(${p.name})`),
+    ),
+  );
+  expect(undocumented).toEqual([]);
+});
+
+it('gives every summary as a whole sentence, with no raw {@link} tags, which jsii-docgen and the other languages would show as they are', () => {
+  const summaries = types.flatMap((t) => [t, ...(t.properties ?? []), ...(t.methods ?? []), ...(t.members ?? [])].map((m) => m.docs?.summary ?? ''));
+  expect(summaries.filter((summary) => !/[.)]$/.test(summary))).toEqual([]);
+  expect(JSON.stringify(assembly.types)).not.toContain('{@link');
+  expect(fs.readFileSync(path.join(repo, 'API.md'), 'utf8')).not.toContain('{@link');
 });
 
 it('generates Python, Java, .NET and Go sources for every type (jsii-pacmak --code-only)', () => {
