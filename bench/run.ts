@@ -312,6 +312,8 @@ async function apiCalls() {
 async function main(): Promise<void> {
   if (!fs.existsSync(HANDLER_INDEX)) throw new Error('dist/handler is missing: run npm run build first');
   const started = Date.now();
+  // Other work on the machine slows the timed figures; the run records how busy it was.
+  const loadBefore = os.loadavg()[0];
   const template = templates();
   const floor = floorBytes();
   table('Template bytes per group (template file bytes / N) and Lambda functions per stack', ['variant', 'N', 'template bytes', 'bytes per group', `vs ${BASELINE}`, 'Lambda functions'], [
@@ -365,6 +367,7 @@ async function main(): Promise<void> {
     cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown'}`,
     runs: RUNS,
     seconds: round((Date.now() - started) / 1000, 1),
+    loadAverage: { before: round(loadBefore), after: round(os.loadavg()[0]) },
     baseline: BASELINE,
     template,
     floorBytesPerGroup: floor,

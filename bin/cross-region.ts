@@ -41,7 +41,7 @@ export class FailoverGroupStack extends Stack {
     super(scope, id, props);
     this.group = new VoiceConnectorGroup(this, 'Group', {
       voiceConnectorGroupName: 'pbx-cross-region-failover',
-      voiceConnectorItems: props.connectors.map((c, i) => ({ voiceConnectorId: c.attrVoiceConnectorId, priority: i + 1 })),
+      voiceConnectorItems: props.connectors.map((c, i) => ({ voiceConnector: c, priority: i + 1 })),
       phoneNumbers: phoneNumbersFromContext(this),
     });
   }

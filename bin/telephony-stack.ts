@@ -41,8 +41,8 @@ export class TelephonyStack extends Stack {
     this.group = new VoiceConnectorGroup(this, 'FailoverGroup', {
       voiceConnectorGroupName: props.groupName ?? 'pbx-failover',
       voiceConnectorItems: [
-        { voiceConnectorId: primary.attrVoiceConnectorId, priority: eastFirst ? 1 : 2 },
-        { voiceConnectorId: secondary.attrVoiceConnectorId, priority: eastFirst ? 2 : 1 },
+        { voiceConnector: primary, priority: eastFirst ? 1 : 2 },
+        { voiceConnector: secondary, priority: eastFirst ? 2 : 1 },
       ],
       phoneNumbers: phoneNumbersFromContext(this),
     });

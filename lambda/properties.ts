@@ -72,6 +72,14 @@ function parseBoolean(raw: unknown, where: string, problems: string[]): boolean 
   return undefined;
 }
 
+/** A quota the user stated, sent as a string; absent leaves the default quota in force. */
+function parseQuota(raw: unknown, problems: string[]): number | undefined {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const n = toInteger(raw);
+  if (n === undefined) problems.push(`voiceConnectorsPerGroupQuota: ${show(raw)} is not a whole number`);
+  return n;
+}
+
 /** The phone numbers the properties declare, read leniently: a Delete never fails on them. */
 export function declaredNumbers(raw: unknown): string[] {
   const props = asObject(raw);
@@ -99,6 +107,7 @@ export function parseGroupSpec(raw: unknown, label: string): GroupSpec {
     callDistribution: asString(props.callDistribution, 'callDistribution', problems, false) as CallDistribution | undefined,
     phoneNumbers: parseNumbers(props.phoneNumbers, problems),
     forceAssociate: parseBoolean(props.forceAssociate, 'forceAssociate', problems),
+    voiceConnectorsPerGroupQuota: parseQuota(props.voiceConnectorsPerGroupQuota, problems),
   };
   // Rules on a property that could not even be read would only repeat its problem.
   const unreadable = new Set(problems.map((p) => p.split(':')[0]));

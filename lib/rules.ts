@@ -26,7 +26,10 @@ export const LIMITS = {
   nameMinLength: 1,
   /** Longest group name. */
   nameMaxLength: 256,
-  /** Most voice connectors in one group. */
+  /**
+   * Most voice connectors in one group, unless the account's quota is raised: the default of
+   * `DEFAULT_QUOTAS.voiceConnectorsPerGroup`, kept here for code that read it as a limit.
+   */
   maxItems: 3,
   /** Lowest priority number: tried first. */
   priorityMin: 1,
@@ -45,6 +48,21 @@ export const LIMITS = {
   phoneNumbersPerRequest: 50,
 } as const;
 
+/**
+ * Service quotas, unlike LIMITS adjustable per account: AWS General Reference, "Amazon Chime SDK
+ * endpoints and quotas", table "SIP trunking and voice quotas". The construct and the handler check
+ * a group's connectors against the connectors-per-group quota the user states, by default this one.
+ */
+export const DEFAULT_QUOTAS = {
+  /** "Voice Connectors per Voice Connector group: 3, adjustable". */
+  voiceConnectorsPerGroup: LIMITS.maxItems,
+  /**
+   * "Voice Connector groups: 3 per account, adjustable". Not checked: only the account knows how
+   * many groups it has; a Create past it fails with ResourceLimitExceededException.
+   */
+  voiceConnectorGroupsPerAccount: 3,
+} as const;
+
 /** A phone number in E.164 form, as the inventory holds it. */
 export const E164_PATTERN = /^\+[1-9]\d{1,14}$/;
 
@@ -55,6 +73,36 @@ export const SDK_VOICE_NAME_PATTERN = /^[a-zA-Z0-9 _.-]+$/;
 export const LEGACY_REGION = 'us-east-1';
 
 export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/**
+ * The Regions where Amazon Chime SDK Voice has voice connectors (and so its API endpoints): the API's
+ * `VoiceConnectorAwsRegion` enum, as `@aws-sdk/client-chime-sdk-voice` has it; a test checks that
+ * the two agree. AWS adds Regions, so a Region outside the list is a warning, never an error.
+ */
+export const VOICE_CONNECTOR_REGIONS: readonly string[] = [
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ca-central-1',
+  'eu-central-1',
+  'eu-west-1',
+  'eu-west-2',
+  'us-east-1',
+  'us-west-2',
+];
+
+/**
+ * A warning for a Region where Amazon Chime SDK Voice has no voice connectors, naming `property`;
+ * undefined for a Region in the list. The caller skips values that are not known yet.
+ */
+export function regionWarning(property: string, region: string): string | undefined {
+  if (VOICE_CONNECTOR_REGIONS.includes(region)) return undefined;
+  return (
+    `${property}: '${region}' is not a Region where Amazon Chime SDK Voice has voice connectors (${VOICE_CONNECTOR_REGIONS.join(', ')}); ` +
+    'use one of them, or ignore this warning if AWS has added the Region since'
+  );
+}
 
 /** The CloudFormation type of the custom resource. */
 export const RESOURCE_TYPE = 'Custom::VoiceConnectorGroup';
@@ -113,6 +161,8 @@ export interface GroupSpec {
   readonly phoneNumbers?: readonly string[];
   /** Whether numbers associated elsewhere are moved to this group. */
   readonly forceAssociate?: boolean;
+  /** The account's quota of voice connectors per group; undefined means the default quota. */
+  readonly voiceConnectorsPerGroupQuota?: number;
 }
 
 /** Says whether a value is not known yet (a CDK token). The handler sees only resolved values. */
@@ -121,15 +171,30 @@ export type IsUnresolved = (value: unknown) => boolean;
 const show = (value: unknown): string => (typeof value === 'string' ? `'${value}'` : String(value));
 
 /**
+ * How messages name what they are about. The handler sees resolved values and quotes them; the
+ * construct names a value that is a token by what it refers to, since a token's text means
+ * nothing to the reader.
+ */
+export interface Naming {
+  /** How a message shows a value. */
+  readonly value: (value: unknown) => string;
+  /** The property that names item `index`'s voice connector. */
+  readonly connectorProperty: (index: number) => string;
+}
+
+/** The naming the handler uses: values quoted, connectors by `voiceConnectorId`. */
+export const QUOTED: Naming = { value: show, connectorProperty: (i) => `voiceConnectorItems[${i}].voiceConnectorId` };
+
+/**
  * Every rule the API applies to a group's properties. Returns one message per broken rule, each
  * naming the property, the value given and what is allowed; an empty list means valid.
  */
-export function validateGroupSpec(spec: GroupSpec, isUnresolved: IsUnresolved = () => false): string[] {
+export function validateGroupSpec(spec: GroupSpec, isUnresolved: IsUnresolved = () => false, naming: Naming = QUOTED): string[] {
   const problems: string[] = [];
   const legacy = spec.apiNamespace === ApiNamespace.CHIME;
   const known = (value: unknown) => value !== undefined && !isUnresolved(value);
 
-  problems.push(...validateLocation(spec.apiNamespace, spec.apiRegion, 'apiRegion', isUnresolved));
+  problems.push(...validateLocation(spec.apiNamespace, spec.apiRegion, 'apiRegion', isUnresolved, naming));
 
   const name = spec.voiceConnectorGroupName;
   if (known(name)) {
@@ -147,26 +212,38 @@ export function validateGroupSpec(spec: GroupSpec, isUnresolved: IsUnresolved = 
     problems.push(`callDistribution: ${show(spec.callDistribution)} is not one of ${Object.values(CallDistribution).join(', ')}`);
   }
 
-  problems.push(...validateItems(spec.voiceConnectorItems, isUnresolved));
+  const quota = spec.voiceConnectorsPerGroupQuota;
+  if (known(quota) && (!Number.isInteger(quota) || quota! < 1)) {
+    problems.push(`voiceConnectorsPerGroupQuota: ${show(quota)} is not a quota; give the account's quota of voice connectors per group, a whole number of at least 1`);
+  }
+  // A quota not known yet checks nothing; a quota that is not one leaves the default in force.
+  const stated = known(quota) && Number.isInteger(quota) && quota! >= 1;
+  const maxItems = isUnresolved(quota) ? undefined : stated ? quota! : DEFAULT_QUOTAS.voiceConnectorsPerGroup;
+  problems.push(...validateItems(spec.voiceConnectorItems, isUnresolved, naming, maxItems, stated));
   problems.push(...validatePhoneNumbers(spec.phoneNumbers, isUnresolved));
   return problems;
 }
 
-function validateItems(items: readonly ItemSpec[], isUnresolved: IsUnresolved): string[] {
+/** `maxItems` is the quota of connectors per group, `stated` whether the user gave it; undefined when it is not known yet. */
+function validateItems(items: readonly ItemSpec[], isUnresolved: IsUnresolved, naming: Naming, maxItems: number | undefined, stated: boolean): string[] {
   const problems: string[] = [];
   if (isUnresolved(items)) return problems;
-  if (items.length > LIMITS.maxItems) {
-    problems.push(`voiceConnectorItems: ${items.length} items given; a group holds at most ${LIMITS.maxItems}`);
+  if (maxItems !== undefined && items.length > maxItems) {
+    const quota = stated ? 'the quota voiceConnectorsPerGroupQuota states' : "the default quota of voice connectors per group";
+    problems.push(
+      `voiceConnectorItems: ${items.length} items given; a group holds at most ${maxItems}, ${quota}; ` +
+        'remove items, or ask AWS for a higher quota of voice connectors per group and state it in voiceConnectorsPerGroupQuota',
+    );
   }
   // Equal strings are equal IDs even when they are tokens: the same token always resolves the same way.
   const seen = new Set<string>();
   items.forEach((item, i) => {
     const where = `voiceConnectorItems[${i}]`;
     if (!isUnresolved(item.voiceConnectorId) && (typeof item.voiceConnectorId !== 'string' || item.voiceConnectorId.trim() === '')) {
-      problems.push(`${where}.voiceConnectorId: ${show(item.voiceConnectorId)} is not a voice connector ID`);
+      problems.push(`${naming.connectorProperty(i)}: ${show(item.voiceConnectorId)} is not a voice connector ID`);
     }
     if (seen.has(item.voiceConnectorId)) {
-      problems.push(`${where}.voiceConnectorId: ${show(item.voiceConnectorId)} is already in the group; each voice connector may appear once`);
+      problems.push(`${naming.connectorProperty(i)}: ${naming.value(item.voiceConnectorId)} is already in the group; each voice connector may appear once`);
     }
     seen.add(item.voiceConnectorId);
     const p = item.priority;
@@ -181,14 +258,20 @@ function validateItems(items: readonly ItemSpec[], isUnresolved: IsUnresolved): 
  * The rules for where a group lives: a known namespace, and a Region only with Amazon Chime SDK
  * Voice, in the form of a Region name. `regionProperty` names the Region in the messages.
  */
-export function validateLocation(apiNamespace: ApiNamespace, region: string | undefined, regionProperty: string, isUnresolved: IsUnresolved = () => false): string[] {
+export function validateLocation(
+  apiNamespace: ApiNamespace,
+  region: string | undefined,
+  regionProperty: string,
+  isUnresolved: IsUnresolved = () => false,
+  naming: Naming = QUOTED,
+): string[] {
   const problems: string[] = [];
   if (!Object.values(ApiNamespace).includes(apiNamespace)) {
-    problems.push(`apiNamespace: ${show(apiNamespace)} is not a namespace; use one of ${Object.values(ApiNamespace).join(', ')}`);
+    problems.push(`apiNamespace: ${naming.value(apiNamespace)} is not a namespace; use one of ${Object.values(ApiNamespace).join(', ')}`);
   }
   if (apiNamespace === ApiNamespace.CHIME && region !== undefined) {
     problems.push(
-      `${regionProperty}: ${show(region)} cannot be set with ApiNamespace.CHIME, whose only endpoint is in ${LEGACY_REGION}; remove ${regionProperty} or use ApiNamespace.CHIME_SDK_VOICE`,
+      `${regionProperty}: ${naming.value(region)} cannot be set with ApiNamespace.CHIME, whose only endpoint is in ${LEGACY_REGION}; remove ${regionProperty} or use ApiNamespace.CHIME_SDK_VOICE`,
     );
   } else if (region !== undefined && !isUnresolved(region) && !REGION_PATTERN.test(region)) {
     problems.push(`${regionProperty}: ${show(region)} is not an AWS Region name such as 'us-east-1'`);

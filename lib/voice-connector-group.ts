@@ -1,8 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
+  Annotations,
   ArnFormat,
   CfnOutput,
+  CfnParameter,
+  CfnResource,
   CustomResource,
   CustomResourceProvider,
   CustomResourceProviderRuntime,
@@ -10,21 +13,28 @@ import {
   IResource,
   Lazy,
   Names,
+  Reference,
   RemovalPolicy,
   Resource,
   Stack,
   Token,
+  Tokenization,
   Validations,
 } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { CfnVoiceConnector } from 'aws-cdk-lib/aws-chime';
+import { CfnLogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct, IConstruct } from 'constructs';
 import {
   ApiNamespace,
   CallDistribution,
   GROUP_ID_PATTERN,
   GroupSpec,
   HANDLER_ACTIONS,
+  ItemSpec,
   LIMITS,
+  Naming,
   PHONE_NUMBER_ACTIONS,
+  regionWarning,
   RESOURCE_TYPE,
   STACK_READ_ACTIONS,
   validateGroupSpec,
@@ -32,29 +42,48 @@ import {
   validatePhoneNumbers,
 } from './rules';
 
-/** A voice connector in a group, and its place in the failover order. */
+/**
+ * A voice connector in a group, and its place in the failover order. Give the connector either as
+ * a construct (`voiceConnector`) or by its ID (`voiceConnectorId`), not both.
+ */
 export interface VoiceConnectorItem {
-  /** The voice connector's ID, for example `CfnVoiceConnector.attrVoiceConnectorId`. */
-  readonly voiceConnectorId: string;
+  /**
+   * The voice connector, declared in this app. The group reads its ID
+   * (`attrVoiceConnectorId`), in this stack or, as any reference, in another.
+   * @default - the connector is given by `voiceConnectorId`
+   */
+  readonly voiceConnector?: CfnVoiceConnector;
+  /**
+   * The voice connector's ID, for a connector declared outside this app or passed as a value.
+   * @default - the connector is given by `voiceConnector`
+   */
+  readonly voiceConnectorId?: string;
   /** The order in which calls try the voice connectors: 1 first, up to 99. */
   readonly priority: number;
 }
 
-/** Properties of a {@link VoiceConnectorGroup}. */
+/** Properties of a `VoiceConnectorGroup`. */
 export interface VoiceConnectorGroupProps {
   /**
-   * The group's name: 1 to 256 characters; with Amazon Chime SDK Voice only letters, digits,
+   * The group's name, 1 to 256 characters. With Amazon Chime SDK Voice only letters, digits,
    * spaces, `_`, `.` and `-`. Changing it renames the group in place.
    * @default - a unique name made from the stack name and construct path
    */
   readonly voiceConnectorGroupName?: string;
   /**
-   * The voice connectors that take the group's calls, at most 3, each once. They may be in
-   * different AWS Regions, which lets calls fail over when a Region is unavailable.
-   * Changing them updates the group in place.
+   * The voice connectors that take the group's calls, each once, at most as many as
+   * `voiceConnectorsPerGroupQuota` allows. They may be in different AWS Regions, which lets calls
+   * fail over when a Region is unavailable. Changing them updates the group in place.
    * @default - no voice connectors
    */
   readonly voiceConnectorItems?: VoiceConnectorItem[];
+  /**
+   * The account's quota of voice connectors per group, which `voiceConnectorItems` may not exceed
+   * (checked at synth and at deploy time). The quota is adjustable: state it here once AWS has
+   * raised it for the account.
+   * @default 3, the default quota
+   */
+  readonly voiceConnectorsPerGroupQuota?: number;
   /**
    * The API namespace that manages the group. Changing it replaces the group (the new group is
    * created before the old one is deleted).
@@ -81,7 +110,15 @@ export interface VoiceConnectorGroupProps {
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
+   * Whether the group ID is also a stack output. CloudFormation allows 200 outputs per template,
+   * so a stack with more groups than that leaves the output out; the ID stays available as
+   * `voiceConnectorGroupId`, which other stacks can reference as usual.
+   * @default true
+   */
+  readonly stackOutput?: boolean;
+  /**
    * Exports the group ID stack output under this name, for `Fn.importValue` in other stacks.
+   * Not allowed with `stackOutput: false`.
    * @default - the output is not exported
    */
   readonly exportName?: string;
@@ -101,6 +138,13 @@ export interface VoiceConnectorGroupProps {
    * @default false
    */
   readonly forceAssociate?: boolean;
+  /**
+   * How long the handler's log group keeps its events. One handler function serves every group of
+   * a stack, so this is a setting of the stack: groups that set it must agree, and a group that
+   * leaves it out takes what another group of the stack set.
+   * @default RetentionDays.TWO_YEARS, the default of aws-cdk-lib's `LogGroup`
+   */
+  readonly handlerLogRetention?: RetentionDays;
 }
 
 /** A voice connector group, created by this stack or imported. */
@@ -117,7 +161,7 @@ export interface IVoiceConnectorGroup extends IResource {
   readonly voiceConnectorGroupArn: string;
 }
 
-/** What identifies a group that already exists, for {@link VoiceConnectorGroup.fromVoiceConnectorGroupAttributes}. */
+/** What identifies a group that already exists, for `VoiceConnectorGroup.fromVoiceConnectorGroupAttributes`. */
 export interface VoiceConnectorGroupAttributes {
   /** The group's ID, as the API returns it. */
   readonly voiceConnectorGroupId: string;
@@ -127,13 +171,13 @@ export interface VoiceConnectorGroupAttributes {
    */
   readonly apiNamespace?: ApiNamespace;
   /**
-   * The Region whose Amazon Chime SDK Voice endpoint manages the group; it goes into the
+   * The Region whose Amazon Chime SDK Voice endpoint manages the group. It goes into the
    * group's ARN. Not allowed with `ApiNamespace.CHIME`, whose only endpoint is in us-east-1.
    * @default - the stack's Region
    */
   readonly region?: string;
   /**
-   * The account that owns the group; it goes into the group's ARN.
+   * The account that owns the group. It goes into the group's ARN.
    * @default - the stack's account
    */
   readonly account?: string;
@@ -141,6 +185,9 @@ export interface VoiceConnectorGroupAttributes {
 
 /** The Lambda function's time limit; the handler stops calling the API well before it. */
 const HANDLER_TIMEOUT = Duration.minutes(3);
+/** How long the handler's log group keeps events when no group of the stack says. */
+const DEFAULT_LOG_RETENTION = RetentionDays.TWO_YEARS;
+const days = (retention: RetentionDays) => (retention === RetentionDays.INFINITE ? 'RetentionDays.INFINITE' : `${retention} days`);
 /** How long CloudFormation waits for an answer before failing the resource, instead of an hour. */
 const SERVICE_TIMEOUT = Duration.minutes(5);
 
@@ -192,66 +239,97 @@ const PROVIDER_ACKNOWLEDGEMENTS = {
  */
 const PROVIDER_ID = 'VoiceConnectorGroupChimeSDKVoiceProvider';
 
-/** The stack's one provider, created with its acknowledgements on first use. */
-function provider(scope: Construct): CustomResourceProvider {
-  const stack = Stack.of(scope);
-  const existing = stack.node.tryFindChild(PROVIDER_ID) as CustomResourceProvider | undefined;
-  if (existing) return existing;
-  const created = CustomResourceProvider.getOrCreateProvider(scope, PROVIDER_ID, {
-    codeDirectory: handlerDirectory(),
-    runtime: CustomResourceProviderRuntime.NODEJS_22_X,
-    timeout: HANDLER_TIMEOUT,
-    description: 'Manages Amazon Chime voice connector groups through the ChimeSDKVoice and Chime APIs',
-    // The handler answers CloudFormation itself: it needs the presigned URL's issue time, which
-    // CDK's entrypoint hides. Only the function's Handler changes; its logical ID and ServiceToken stay.
-    useCfnResponseWrapper: false,
-    policyStatements: [
-      { Effect: 'Allow', Action: [...HANDLER_ACTIONS], Resource: '*' },
-      { Effect: 'Allow', Action: [...STACK_READ_ACTIONS], Resource: stack.stackId },
-    ],
-  });
-  for (const [child, acknowledgements] of Object.entries(PROVIDER_ACKNOWLEDGEMENTS)) {
-    for (const a of acknowledgements) Validations.of(created.node.findChild(child)).acknowledge(a);
-  }
-  return created;
-}
-
-/** The providers already allowed to associate phone numbers, so the statement is added once per stack. */
-const PHONE_NUMBER_GRANTS = new WeakSet<CustomResourceProvider>();
+/** The construct ID of the stack-wide provider object below; it adds nothing to the template. */
+const STACK_PROVIDER_ID = 'VoiceConnectorGroupStackProvider';
 
 /**
- * Lets the stack's provider associate and disassociate phone numbers. Stacks where no group
- * declares numbers keep the narrower policy; the statement is added to the provider's role rather
- * than decided when the provider is created, so a group declared later in the stack still gets it.
+ * What every group of a stack shares: the one handler function (CDK's `CustomResourceProvider`),
+ * the acknowledgements on it, the phone number grant and the names taken. Found once per stack
+ * under a fixed ID, so each of these is done once per stack however many groups it holds.
  */
-function grantPhoneNumberActions(scope: Construct): void {
-  const p = provider(scope);
-  if (PHONE_NUMBER_GRANTS.has(p)) return;
-  PHONE_NUMBER_GRANTS.add(p);
-  p.addToRolePolicy({ Effect: 'Allow', Action: [...PHONE_NUMBER_ACTIONS], Resource: '*' });
-}
-
-/** The groups of each stack by namespace, Region and name, to find two that share a name. */
-const NAMES = new WeakMap<Stack, Map<string, string>>();
-
-/**
- * Refuses a second group with the same name in the same namespace and Region of a stack. Groups
- * have no tags, so after an ambiguous failure the handler recognises the group a Create made by
- * its name and connectors; two groups of one stack must not be mistaken for each other.
- */
-function claimName(group: VoiceConnectorGroup, spec: GroupSpec): void {
-  const stack = Stack.of(group);
-  const names = NAMES.get(stack) ?? new Map<string, string>();
-  NAMES.set(stack, names);
-  const key = JSON.stringify([spec.apiNamespace, spec.apiRegion ?? '', spec.voiceConnectorGroupName]);
-  const other = names.get(key);
-  if (other) {
-    throw new Error(
-      `VoiceConnectorGroup ${group.node.path}: voiceConnectorGroupName '${spec.voiceConnectorGroupName}' is already the name of ${other} in the same ` +
-        'API namespace and Region; give each group its own name (the handler tells groups apart by name and voice connectors when it reconciles a Create)',
-    );
+class StackProvider extends Construct {
+  /** The stack's provider object, created on first use. */
+  public static of(scope: Construct): StackProvider {
+    const stack = Stack.of(scope);
+    return (stack.node.tryFindChild(STACK_PROVIDER_ID) as StackProvider | undefined) ?? new StackProvider(stack);
   }
-  names.set(key, group.node.path);
+
+  /** The handler function and its role, as a direct child of the stack under `PROVIDER_ID`. */
+  public readonly provider: CustomResourceProvider;
+  /** The handler's log group: `CustomResourceProvider` leaves logs to Lambda's default group, kept forever. */
+  private readonly logGroup: CfnLogGroup;
+  /** The group that set the log retention, if one did. */
+  private logRetentionSetBy?: string;
+  private phoneNumbersGranted = false;
+  /** The groups of the stack by namespace, Region and name, to find two that share a name. */
+  private readonly names = new Map<string, string>();
+
+  private constructor(stack: Stack) {
+    super(stack, STACK_PROVIDER_ID);
+    this.provider = CustomResourceProvider.getOrCreateProvider(stack, PROVIDER_ID, {
+      codeDirectory: handlerDirectory(),
+      runtime: CustomResourceProviderRuntime.NODEJS_22_X,
+      timeout: HANDLER_TIMEOUT,
+      description: 'Manages Amazon Chime voice connector groups through the ChimeSDKVoice and Chime APIs',
+      // The handler answers CloudFormation itself: it needs the presigned URL's issue time, which
+      // CDK's entrypoint hides. Only the function's Handler changes; its logical ID and ServiceToken stay.
+      useCfnResponseWrapper: false,
+      policyStatements: [
+        { Effect: 'Allow', Action: [...HANDLER_ACTIONS], Resource: '*' },
+        { Effect: 'Allow', Action: [...STACK_READ_ACTIONS], Resource: stack.stackId },
+      ],
+    });
+    for (const [child, acknowledgements] of Object.entries(PROVIDER_ACKNOWLEDGEMENTS)) {
+      for (const a of acknowledgements) Validations.of(this.provider.node.findChild(child)).acknowledge(a);
+    }
+    // A child of the provider, so its logical ID sits beside the role's and the handler's. Kept when
+    // it leaves the stack, as aws-cdk-lib's LogGroup is by default, so the logs of a failed delete stay readable.
+    this.logGroup = new CfnLogGroup(this.provider, 'Logs', { retentionInDays: DEFAULT_LOG_RETENTION });
+    this.logGroup.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    (this.provider.node.findChild('Handler') as CfnResource).addPropertyOverride('LoggingConfig', { LogGroup: this.logGroup.ref });
+  }
+
+  /** Sets the handler's log retention for the stack, refusing a second group that asks for another. */
+  public setLogRetention(group: VoiceConnectorGroup, retention: RetentionDays): void {
+    const current = this.logGroup.retentionInDays ?? RetentionDays.INFINITE;
+    if (this.logRetentionSetBy !== undefined && current !== retention) {
+      throw new Error(
+        `VoiceConnectorGroup ${group.node.path}: handlerLogRetention: ${days(retention)} given, but ${this.logRetentionSetBy} gives ${days(current)}; ` +
+          "one handler function serves every group of the stack, so give the same value to every group that sets it, or set it on one group only",
+      );
+    }
+    this.logRetentionSetBy ??= group.node.path;
+    // RetentionDays.INFINITE is CloudFormation's absent property.
+    this.logGroup.retentionInDays = retention === RetentionDays.INFINITE ? undefined : retention;
+  }
+
+  /**
+   * Lets the handler associate and disassociate phone numbers. Stacks where no group declares
+   * numbers keep the narrower policy; the statement is added to the role rather than decided when
+   * the provider is created, so a group declared later in the stack still gets it.
+   */
+  public grantPhoneNumberActions(): void {
+    if (this.phoneNumbersGranted) return;
+    this.phoneNumbersGranted = true;
+    this.provider.addToRolePolicy({ Effect: 'Allow', Action: [...PHONE_NUMBER_ACTIONS], Resource: '*' });
+  }
+
+  /**
+   * Refuses a second group with the same name in the same namespace and Region of a stack. Groups
+   * have no tags, so after an ambiguous failure the handler recognises the group a Create made by
+   * its name and connectors; two groups of one stack must not be mistaken for each other.
+   */
+  public claimName(group: VoiceConnectorGroup, spec: GroupSpec): void {
+    const key = JSON.stringify([spec.apiNamespace, spec.apiRegion ?? '', spec.voiceConnectorGroupName]);
+    const other = this.names.get(key);
+    if (other) {
+      throw new Error(
+        `VoiceConnectorGroup ${group.node.path}: voiceConnectorGroupName ${nameValue(group, spec.voiceConnectorGroupName)} is already the name of ${other} in the same ` +
+          'API namespace and Region; give each group its own name (the handler tells groups apart by name and voice connectors when it reconciles a Create)',
+      );
+    }
+    this.names.set(key, group.node.path);
+  }
 }
 
 /**
@@ -265,13 +343,21 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
   /**
    * Refers to a group that already exists, by its ID, managed through Amazon Chime SDK Voice in
    * the stack's Region and account. For a legacy group, or one elsewhere, use
-   * {@link VoiceConnectorGroup.fromVoiceConnectorGroupAttributes}.
+   * `VoiceConnectorGroup.fromVoiceConnectorGroupAttributes`.
+   * @param scope the construct the imported group is defined in
+   * @param id the imported group's construct ID, unique within `scope`
+   * @param voiceConnectorGroupId the group's ID, as the API returns it, for example `'a6c3582e-ac81-40e1-9c6c-0a7ee79fb842'`
    */
   public static fromVoiceConnectorGroupId(scope: Construct, id: string, voiceConnectorGroupId: string): IVoiceConnectorGroup {
     return VoiceConnectorGroup.fromVoiceConnectorGroupAttributes(scope, id, { voiceConnectorGroupId });
   }
 
-  /** Refers to a group that already exists, by its ID, namespace, Region and account. */
+  /**
+   * Refers to a group that already exists, by its ID, namespace, Region and account.
+   * @param scope the construct the imported group is defined in
+   * @param id the imported group's construct ID, unique within `scope`
+   * @param attrs what identifies the group
+   */
   public static fromVoiceConnectorGroupAttributes(scope: Construct, id: string, attrs: VoiceConnectorGroupAttributes): IVoiceConnectorGroup {
     const apiNamespace = attrs.apiNamespace ?? ApiNamespace.CHIME_SDK_VOICE;
     const legacy = apiNamespace === ApiNamespace.CHIME;
@@ -280,7 +366,7 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
     if (!Token.isUnresolved(voiceConnectorGroupId) && !GROUP_ID_PATTERN.test(voiceConnectorGroupId)) {
       problems.push(`voiceConnectorGroupId: '${voiceConnectorGroupId}' is not a voice connector group ID, which is up to 128 letters, digits and '-', starting with a letter or digit, for example 'a6c3582e-ac81-40e1-9c6c-0a7ee79fb842'`);
     }
-    problems.push(...validateLocation(apiNamespace, region, 'region', Token.isUnresolved));
+    problems.push(...validateLocation(apiNamespace, region, 'region', Token.isUnresolved, namingFor(scope)));
     if (problems.length > 0) {
       throw new Error(`VoiceConnectorGroup ${scope.node.path}/${id}: ${problems.join('; ')}`);
     }
@@ -308,16 +394,23 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
   public readonly voiceConnectorGroupName: string;
   /** The API namespace that manages the group. */
   public readonly apiNamespace: ApiNamespace;
-  /** The stack output that carries the group ID. */
-  public readonly idOutput: CfnOutput;
+  /** The stack output that carries the group ID. Undefined with `stackOutput: false`. */
+  public readonly idOutput?: CfnOutput;
   private readonly resource: CustomResource;
   /** The numbers the group declares; undefined while it leaves its numbers alone. */
   private declaredPhoneNumbers?: string[];
 
+  /**
+   * Declares a group in `scope`'s stack, with the stack's one handler function.
+   * @param scope the construct the group is defined in
+   * @param id the group's construct ID, unique within `scope`; it also makes the default name
+   * @param props the group's properties
+   */
   constructor(scope: Construct, id: string, props: VoiceConnectorGroupProps = {}) {
     super(scope, id);
     this.apiNamespace = props.apiNamespace ?? ApiNamespace.CHIME_SDK_VOICE;
     const legacy = this.apiNamespace === ApiNamespace.CHIME;
+    const itemProblems: string[] = [];
     this.voiceConnectorGroupName =
       props.voiceConnectorGroupName ??
       Names.uniqueResourceName(this, { maxLength: LIMITS.nameMaxLength, separator: '-', allowedSpecialCharacters: '-_.' });
@@ -326,22 +419,32 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
       apiNamespace: this.apiNamespace,
       apiRegion: legacy ? props.apiRegion : props.apiRegion ?? Stack.of(this).region,
       voiceConnectorGroupName: this.voiceConnectorGroupName,
-      voiceConnectorItems: props.voiceConnectorItems ?? [],
+      voiceConnectorItems: itemSpecs(props.voiceConnectorItems ?? [], itemProblems),
       callDistribution: props.callDistribution,
       phoneNumbers: props.phoneNumbers,
       forceAssociate: props.forceAssociate,
+      voiceConnectorsPerGroupQuota: props.voiceConnectorsPerGroupQuota,
     };
-    const problems = validateGroupSpec(spec, Token.isUnresolved);
+    // An item that names no connector, or two, is reported once, not again as a bad ID.
+    const unnamed = itemProblems.map((p) => `${p.split(':')[0]}.voiceConnectorId:`);
+    const problems = [...itemProblems, ...validateGroupSpec(spec, Token.isUnresolved, namingFor(this, props.voiceConnectorItems)).filter((p) => !unnamed.some((prefix) => p.startsWith(prefix)))];
+    if (props.stackOutput === false && props.exportName !== undefined) {
+      problems.push('exportName: an export needs the stack output, which stackOutput: false leaves out; remove exportName or stackOutput');
+    }
     if (problems.length > 0) {
       throw new Error(`VoiceConnectorGroup ${this.node.path}: ${problems.join('; ')}`);
     }
-    claimName(this, spec);
+    for (const warning of regionWarnings(spec, props)) Annotations.of(this).addWarningV2(REGION_WARNING, warning);
 
-    const serviceToken = provider(this).serviceToken;
+    const shared = StackProvider.of(this);
+    shared.claimName(this, spec);
+    if (props.handlerLogRetention !== undefined) shared.setLogRetention(this, props.handlerLogRetention);
+
+    const serviceToken = shared.provider.serviceToken;
     if (props.phoneNumbers !== undefined) {
       // A copy, so that addPhoneNumber never changes the caller's array.
       this.declaredPhoneNumbers = Token.isUnresolved(props.phoneNumbers) ? props.phoneNumbers : [...props.phoneNumbers];
-      grantPhoneNumberActions(this);
+      shared.grantPhoneNumberActions();
     }
 
     this.resource = new CustomResource(this, 'Resource', {
@@ -357,15 +460,20 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
     this.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.DESTROY);
     this.voiceConnectorGroupId = this.resource.ref;
 
-    const named = Token.isUnresolved(this.voiceConnectorGroupName) ? '' : ` '${this.voiceConnectorGroupName}'`;
-    this.idOutput = new CfnOutput(this, 'VoiceConnectorGroupId', {
-      value: this.voiceConnectorGroupId,
-      description: `ID of the Amazon Chime voice connector group${named} (${this.node.path})`,
-      exportName: props.exportName,
-    });
+    if (props.stackOutput ?? true) {
+      const named = Token.isUnresolved(this.voiceConnectorGroupName) ? '' : ` '${this.voiceConnectorGroupName}'`;
+      this.idOutput = new CfnOutput(this, 'VoiceConnectorGroupId', {
+        value: this.voiceConnectorGroupId,
+        description: `ID of the Amazon Chime voice connector group${named} (${this.node.path})`,
+        exportName: props.exportName,
+      });
+    }
   }
 
-  /** The ARN the API returns for the group; see {@link IVoiceConnectorGroup.voiceConnectorGroupArn}. */
+  /**
+   * The group's ARN, as the API returns it. Amazon Chime SDK Voice groups only: reading it on an
+   * `ApiNamespace.CHIME` group throws at synth time.
+   */
   public get voiceConnectorGroupArn(): string {
     refuseLegacyArn(this, this.apiNamespace);
     return this.resource.getAttString('VoiceConnectorGroupArn');
@@ -395,12 +503,13 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
       throw new Error(`VoiceConnectorGroup ${this.node.path}: addPhoneNumber: ${problems.join('; ')}`);
     }
     this.declaredPhoneNumbers = combined;
-    grantPhoneNumberActions(this);
+    StackProvider.of(this).grantPhoneNumberActions();
   }
 
   /**
    * Sets what happens to the group when it leaves the stack or the stack is deleted, like the
    * `removalPolicy` prop. `RemovalPolicy.SNAPSHOT` is refused: a group has no snapshots.
+   * @param policy `RemovalPolicy.DESTROY` to delete the group, `RemovalPolicy.RETAIN` to keep it in the account
    */
   public applyRemovalPolicy(policy: RemovalPolicy): void {
     // Checked here rather than left to CDK, whose own check depends on a feature flag in the app's cdk.json.
@@ -412,6 +521,79 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
     // The custom resource is an L2 of its own, so the policy goes to it rather than to a CfnResource child of this construct.
     this.resource.applyRemovalPolicy(policy);
   }
+}
+
+/**
+ * The items as the custom resource writes them: each with the ID of its connector, given or read
+ * from the construct. An item that names its connector twice or not at all adds a problem.
+ */
+function itemSpecs(items: VoiceConnectorItem[], problems: string[]): ItemSpec[] {
+  if (Token.isUnresolved(items)) return items as ItemSpec[];
+  return items.map((item, i) => {
+    const { voiceConnector, voiceConnectorId, priority } = item;
+    if (voiceConnector !== undefined && voiceConnectorId !== undefined) {
+      problems.push(`voiceConnectorItems[${i}]: both voiceConnector and voiceConnectorId given; give the connector once, by one of them`);
+    } else if (voiceConnector === undefined && voiceConnectorId === undefined) {
+      problems.push(`voiceConnectorItems[${i}]: no voice connector given; give voiceConnector (a CfnVoiceConnector) or voiceConnectorId`);
+    }
+    return { voiceConnectorId: voiceConnector?.attrVoiceConnectorId ?? voiceConnectorId ?? '', priority };
+  });
+}
+
+/** The ID of the synth-time warning about a Region where Amazon Chime SDK Voice has no voice connectors. */
+const REGION_WARNING = 'cdk-chime-voice-connector-group:region';
+
+/**
+ * Warnings for the group's Region and each connector's `awsRegion` (not its stack's Region), when
+ * known and not a Region where Amazon Chime SDK Voice has voice connectors. A connector is known
+ * when given as `voiceConnector` or by a reference to a `CfnVoiceConnector`'s attribute.
+ */
+function regionWarnings(spec: GroupSpec, props: VoiceConnectorGroupProps): string[] {
+  const warnings: (string | undefined)[] = [];
+  if (spec.apiNamespace === ApiNamespace.CHIME_SDK_VOICE && spec.apiRegion !== undefined && !Token.isUnresolved(spec.apiRegion)) {
+    warnings.push(regionWarning(props.apiRegion === undefined ? "apiRegion (the stack's Region)" : 'apiRegion', spec.apiRegion));
+  }
+  const items = props.voiceConnectorItems ?? [];
+  if (!Token.isUnresolved(items)) {
+    items.forEach((item, i) => {
+      const connector = item.voiceConnector ?? connectorOf(item.voiceConnectorId);
+      const region = connector?.awsRegion;
+      if (connector === undefined || typeof region !== 'string' || Token.isUnresolved(region)) return;
+      const property = item.voiceConnector ? 'voiceConnector' : 'voiceConnectorId';
+      warnings.push(regionWarning(`voiceConnectorItems[${i}].${property} (voice connector ${connector.node.path}) awsRegion`, region));
+    });
+  }
+  return warnings.filter((w): w is string => w !== undefined);
+}
+
+/** The voice connector whose attribute a token refers to, if it does. */
+function connectorOf(value: string | undefined): CfnVoiceConnector | undefined {
+  const token = value !== undefined && Token.isUnresolved(value) ? Tokenization.reverseCompleteString(value) : undefined;
+  return token !== undefined && Reference.isReference(token) && CfnVoiceConnector.isCfnVoiceConnector(token.target) ? token.target : undefined;
+}
+
+/** The naming of the construct's messages: values as `nameValue` shows them, each item's connector by the property that gives it. */
+function namingFor(scope: IConstruct, items?: VoiceConnectorItem[]): Naming {
+  const given = (i: number) => (items !== undefined && !Token.isUnresolved(items) && items[i]?.voiceConnector !== undefined ? 'voiceConnector' : 'voiceConnectorId');
+  return { value: (value) => nameValue(scope, value), connectorProperty: (i) => `voiceConnectorItems[${i}].${given(i)}` };
+}
+
+/**
+ * How the construct's messages show a value. A token's text (`${Token[TOKEN.43]}`) means nothing
+ * to the reader, so a token is named by what it refers to: a voice connector or a parameter by its
+ * construct path, another reference by its attribute and path, anything else by the CloudFormation
+ * expression it stands for.
+ */
+function nameValue(scope: IConstruct, value: unknown): string {
+  if (!Token.isUnresolved(value)) return typeof value === 'string' ? `'${value}'` : String(value);
+  const token = typeof value === 'string' ? Tokenization.reverseCompleteString(value) : Tokenization.reverse(value);
+  if (token !== undefined && Reference.isReference(token)) {
+    const { target, displayName } = token;
+    if (CfnVoiceConnector.isCfnVoiceConnector(target)) return `voice connector ${target.node.path}`;
+    if (target instanceof CfnParameter) return `the value of parameter ${target.node.path}`;
+    return `${displayName} of ${target.node.path}`;
+  }
+  return `the deploy-time value ${JSON.stringify(Stack.of(scope).resolve(value))}`;
 }
 
 /**

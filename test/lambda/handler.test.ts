@@ -782,3 +782,24 @@ describe('ownership', () => {
     expect(sdk.calls()).toHaveLength(0);
   });
 });
+
+describe('the connectors-per-group quota', () => {
+  const four = ['a', 'b', 'c', 'd'].map((id, i) => ({ voiceConnectorId: id, priority: i + 1 }));
+
+  it('takes the quota the properties state, sent as a string, instead of the default of 3', async () => {
+    sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: group });
+
+    const response = await respond(createEvent({ ...props, voiceConnectorItems: four, voiceConnectorsPerGroupQuota: 4 }));
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(sent().find(([name]) => name === 'CreateVoiceConnectorGroup')?.[1]).toMatchObject({ VoiceConnectorItems: expect.arrayContaining([{ VoiceConnectorId: 'd', Priority: 4 }]) });
+  });
+
+  it('refuses a quota that is not a whole number, calling nothing', async () => {
+    const response = await respond(createEvent({ ...props, voiceConnectorsPerGroupQuota: 'four' }));
+
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toContain("voiceConnectorsPerGroupQuota: 'four' is not a whole number");
+    expect(sdk.calls()).toHaveLength(0);
+  });
+});

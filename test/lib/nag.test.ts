@@ -58,3 +58,19 @@ it('gives every acknowledgement a rule ID and a reason, on the provider resource
     }
   }
 });
+
+it('records the provider acknowledgements once per stack, however many groups it holds', () => {
+  const metadataOfProvider = (groups: number) => {
+    const stack = new Stack(new App(), 'Groups', { env: { region: 'us-east-1' } });
+    for (let i = 0; i < groups; i++) new VoiceConnectorGroup(stack, `Group${i}`);
+    const provider = stack.node.findChild('VoiceConnectorGroupChimeSDKVoiceProviderCustomResourceProvider');
+    // Types only, and the acknowledgements in full: logical ID tokens are numbered per app.
+    return ['Role', 'Handler'].map((child) =>
+      provider.node.findChild(child).node.metadata.map((m) => (m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY ? [m.type, m.data] : [m.type])),
+    );
+  };
+
+  const one = metadataOfProvider(1);
+  expect(one.map((entries) => entries.length)).toEqual([4, 3]);
+  expect(metadataOfProvider(50)).toEqual(one);
+});

@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnElement, CfnParameter, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, App, CfnElement, CfnParameter, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations as AnnotationsOf, Match, Template } from 'aws-cdk-lib/assertions';
+import { CfnVoiceConnector } from 'aws-cdk-lib/aws-chime';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ApiNamespace, CallDistribution, HANDLER_ACTIONS, PHONE_NUMBER_ACTIONS, VoiceConnectorGroup, VoiceConnectorGroupAttributes, VoiceConnectorGroupProps } from '../../lib';
 import { SDK_VOICE_NAME_PATTERN } from '../../lib/rules';
 
@@ -386,7 +388,17 @@ describe('validation at synth time', () => {
     ['an empty name', { voiceConnectorGroupName: '' }, 'voiceConnectorGroupName: 0 characters given; the name must have 1 to 256'],
     ['a name of 257 characters', { voiceConnectorGroupName: 'x'.repeat(257) }, 'voiceConnectorGroupName: 257 characters given'],
     ['a name with characters Chime SDK Voice refuses', { voiceConnectorGroupName: 'pbx/failover' }, "voiceConnectorGroupName: 'pbx/failover' has characters"],
-    ['four connectors', { voiceConnectorItems: ['a', 'b', 'c', 'd'].map((id, i) => ({ voiceConnectorId: id, priority: i + 1 })) }, 'voiceConnectorItems: 4 items given; a group holds at most 3'],
+    [
+      'four connectors under the default quota',
+      { voiceConnectorItems: ['a', 'b', 'c', 'd'].map((id, i) => ({ voiceConnectorId: id, priority: i + 1 })) },
+      'voiceConnectorItems: 4 items given; a group holds at most 3, the default quota of voice connectors per group; ' +
+        'remove items, or ask AWS for a higher quota of voice connectors per group and state it in voiceConnectorsPerGroupQuota',
+    ],
+    [
+      'five connectors under a stated quota of 4',
+      { voiceConnectorsPerGroupQuota: 4, voiceConnectorItems: ['a', 'b', 'c', 'd', 'e'].map((id, i) => ({ voiceConnectorId: id, priority: i + 1 })) },
+      'voiceConnectorItems: 5 items given; a group holds at most 4, the quota voiceConnectorsPerGroupQuota states',
+    ],
     ['priority 0', { voiceConnectorItems: [{ voiceConnectorId: 'a', priority: 0 }] }, 'voiceConnectorItems[0].priority: 0 is not allowed; use a whole number from 1 to 99'],
     ['priority 100', { voiceConnectorItems: [{ voiceConnectorId: 'a', priority: 100 }] }, 'voiceConnectorItems[0].priority: 100'],
     ['a fractional priority', { voiceConnectorItems: [{ voiceConnectorId: 'a', priority: 1.5 }] }, 'voiceConnectorItems[0].priority: 1.5'],
@@ -436,5 +448,245 @@ describe('validation at synth time', () => {
     expect(() =>
       new VoiceConnectorGroup(s, 'Group', { voiceConnectorItems: [{ voiceConnectorId: id, priority: 1 }, { voiceConnectorId: id, priority: 2 }] }),
     ).toThrow('voiceConnectorItems[1].voiceConnectorId');
+  });
+});
+
+describe('handler logs', () => {
+  const logGroupOf = (s: Stack) => {
+    const template = Template.fromStack(s);
+    const logGroups = template.findResources('AWS::Logs::LogGroup');
+    expect(Object.keys(logGroups)).toHaveLength(1);
+    const [[logicalId, logGroup]] = Object.entries(logGroups);
+    template.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: { Ref: logicalId } } });
+    return logGroup;
+  };
+
+  it('gives the handler one log group per stack, kept for two years and retained, whatever the number of groups', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'One');
+    new VoiceConnectorGroup(s, 'Two');
+    expect(logGroupOf(s)).toEqual({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 731 }, DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('takes the retention a group sets, whichever group of the stack sets it', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Default');
+    new VoiceConnectorGroup(s, 'Week', { handlerLogRetention: RetentionDays.ONE_WEEK });
+    new VoiceConnectorGroup(s, 'AlsoWeek', { handlerLogRetention: RetentionDays.ONE_WEEK });
+    expect(logGroupOf(s).Properties).toEqual({ RetentionInDays: 7 });
+  });
+
+  it('keeps the logs forever with RetentionDays.INFINITE', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Forever', { handlerLogRetention: RetentionDays.INFINITE });
+    expect(logGroupOf(s).Properties).toBeUndefined();
+  });
+
+  it('refuses two groups of one stack that ask for different retentions, naming both', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Week', { handlerLogRetention: RetentionDays.ONE_WEEK });
+    expect(() => new VoiceConnectorGroup(s, 'Month', { handlerLogRetention: RetentionDays.ONE_MONTH })).toThrow(
+      new Error(
+        'VoiceConnectorGroup Telephony/Month: handlerLogRetention: 30 days given, but Telephony/Week gives 7 days; ' +
+          'one handler function serves every group of the stack, so give the same value to every group that sets it, or set it on one group only',
+      ),
+    );
+  });
+});
+
+describe('stack output', () => {
+  /** A stack of `count` groups in an app that treats CloudFormation validation findings as errors. */
+  const synthGroups = (count: number, props: VoiceConnectorGroupProps) => () => {
+    const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+    const s = new Stack(app, 'Telephony', { env: { region: 'us-east-1' } });
+    for (let i = 0; i < count; i++) new VoiceConnectorGroup(s, `Group${i}`, props);
+    app.synth();
+    return Template.fromStack(s);
+  };
+
+  it('lets a stack hold more than 200 groups with stackOutput: false, keeping the ID as an attribute', () => {
+    expect(synthGroups(201, {})).toThrow(/F0004/);
+    const template = synthGroups(201, { stackOutput: false })();
+    expect(Object.keys(template.findOutputs('*'))).toEqual([]);
+    template.resourceCountIs('Custom::VoiceConnectorGroup', 201);
+  });
+
+  it('leaves idOutput undefined without the output, and keeps it by default', () => {
+    const s = stack();
+    expect(new VoiceConnectorGroup(s, 'Without', { stackOutput: false }).idOutput).toBeUndefined();
+    expect(new VoiceConnectorGroup(s, 'With').idOutput).toBeDefined();
+    expect(Object.keys(Template.fromStack(s).findOutputs('*'))).toEqual([expect.stringMatching(/^WithVoiceConnectorGroupId/)]);
+  });
+
+  it('refuses exportName without the stack output, saying what to remove', () => {
+    expect(() => new VoiceConnectorGroup(stack(), 'Group', { stackOutput: false, exportName: 'PbxGroupId' })).toThrow(
+      new Error('VoiceConnectorGroup Telephony/Group: exportName: an export needs the stack output, which stackOutput: false leaves out; remove exportName or stackOutput'),
+    );
+  });
+});
+
+describe('voice connectors as constructs', () => {
+  const connector = (s: Stack, id: string, awsRegion = 'us-east-1') => new CfnVoiceConnector(s, id, { name: id.toLowerCase(), awsRegion, requireEncryption: true });
+
+  it('writes the ID of a CfnVoiceConnector given as voiceConnector, as if its attribute were given', () => {
+    const s = stack();
+    const east = connector(s, 'East');
+    const west = connector(s, 'West', 'us-west-2');
+    new VoiceConnectorGroup(s, 'ByConstruct', { voiceConnectorGroupName: 'by-construct', voiceConnectorItems: [{ voiceConnector: east, priority: 1 }, { voiceConnector: west, priority: 2 }] });
+    new VoiceConnectorGroup(s, 'ById', {
+      voiceConnectorGroupName: 'by-id',
+      voiceConnectorItems: [
+        { voiceConnectorId: east.attrVoiceConnectorId, priority: 1 },
+        { voiceConnectorId: west.attrVoiceConnectorId, priority: 2 },
+      ],
+    });
+    const [byConstruct, byId] = Object.values(Template.fromStack(s).findResources('Custom::VoiceConnectorGroup')).map((r) => r.Properties.voiceConnectorItems);
+
+    expect(byConstruct).toEqual(byId);
+    expect(byConstruct).toEqual([
+      { voiceConnectorId: { 'Fn::GetAtt': [s.getLogicalId(east), 'VoiceConnectorId'] }, priority: 1 },
+      { voiceConnectorId: { 'Fn::GetAtt': [s.getLogicalId(west), 'VoiceConnectorId'] }, priority: 2 },
+    ]);
+  });
+
+  it('reads a connector of another stack through a cross-stack reference', () => {
+    const app = new App();
+    const connectors = new Stack(app, 'Connectors', { env: { account: '123456789012', region: 'us-east-1' } });
+    const groups = new Stack(app, 'Groups', { env: { account: '123456789012', region: 'us-east-1' } });
+    new VoiceConnectorGroup(groups, 'Group', { voiceConnectorItems: [{ voiceConnector: connector(connectors, 'East'), priority: 1 }] });
+    Template.fromStack(groups).hasResourceProperties('Custom::VoiceConnectorGroup', { voiceConnectorItems: [{ voiceConnectorId: { 'Fn::ImportValue': Match.anyValue() }, priority: 1 }] });
+  });
+
+  it.each<[string, (east: CfnVoiceConnector) => VoiceConnectorGroupProps['voiceConnectorItems'], string]>([
+    ['both voiceConnector and voiceConnectorId', (east) => [{ voiceConnector: east, voiceConnectorId: 'vc-east', priority: 1 }], 'voiceConnectorItems[0]: both voiceConnector and voiceConnectorId given; give the connector once, by one of them'],
+    ['neither', () => [{ voiceConnectorId: 'vc-east', priority: 1 }, { priority: 2 }], 'voiceConnectorItems[1]: no voice connector given; give voiceConnector (a CfnVoiceConnector) or voiceConnectorId'],
+  ])('refuses an item with %s, in full and once', (_case, items, message) => {
+    const s = stack();
+    expect(() => new VoiceConnectorGroup(s, 'Group', { voiceConnectorItems: items(connector(s, 'East')) })).toThrow(new Error(`VoiceConnectorGroup Telephony/Group: ${message}`));
+  });
+});
+
+describe('messages name tokens by what they refer to', () => {
+  const duplicate = (index: number, property: string, named: string) =>
+    new Error(`VoiceConnectorGroup Telephony/Group: voiceConnectorItems[${index}].${property}: ${named} is already in the group; each voice connector may appear once`);
+
+  it.each<[string, (s: Stack) => VoiceConnectorGroupProps['voiceConnectorItems'], Error]>([
+    [
+      'a connector given twice as a construct',
+      (s) => {
+        const east = new CfnVoiceConnector(s, 'East', { name: 'east', awsRegion: 'us-east-1', requireEncryption: true });
+        return [{ voiceConnector: east, priority: 1 }, { voiceConnector: east, priority: 2 }];
+      },
+      duplicate(1, 'voiceConnector', 'voice connector Telephony/East'),
+    ],
+    [
+      'a connector given as a construct and by its attribute',
+      (s) => {
+        const east = new CfnVoiceConnector(s, 'East', { name: 'east', awsRegion: 'us-east-1', requireEncryption: true });
+        return [{ voiceConnector: east, priority: 1 }, { voiceConnectorId: east.attrVoiceConnectorId, priority: 2 }];
+      },
+      duplicate(1, 'voiceConnectorId', 'voice connector Telephony/East'),
+    ],
+    [
+      'a parameter given twice',
+      (s) => {
+        const id = new CfnParameter(s, 'ConnectorId').valueAsString;
+        return [{ voiceConnectorId: id, priority: 1 }, { voiceConnectorId: id, priority: 2 }];
+      },
+      duplicate(1, 'voiceConnectorId', 'the value of parameter Telephony/ConnectorId'),
+    ],
+    [
+      'an expression given twice',
+      (s) => {
+        const id = Fn.select(0, Fn.split(',', new CfnParameter(s, 'Ids').valueAsString));
+        return [{ voiceConnectorId: id, priority: 1 }, { voiceConnectorId: id, priority: 2 }];
+      },
+      duplicate(1, 'voiceConnectorId', 'the deploy-time value {"Fn::Select":[0,{"Fn::Split":[",",{"Ref":"Ids"}]}]}'),
+    ],
+  ])('names %s without a token', (_case, items, message) => {
+    const s = stack();
+    expect(() => new VoiceConnectorGroup(s, 'Group', { voiceConnectorItems: items(s) })).toThrow(message);
+  });
+
+  it('names a group name that is a parameter, when two groups share it', () => {
+    const s = stack();
+    const name = new CfnParameter(s, 'Name').valueAsString;
+    new VoiceConnectorGroup(s, 'First', { voiceConnectorGroupName: name });
+    expect(() => new VoiceConnectorGroup(s, 'Second', { voiceConnectorGroupName: name })).toThrow(
+      'VoiceConnectorGroup Telephony/Second: voiceConnectorGroupName the value of parameter Telephony/Name is already the name of Telephony/First in the same API namespace and Region',
+    );
+  });
+
+  it('names an imported group\'s Region that is a parameter', () => {
+    const s = stack();
+    const region = new CfnParameter(s, 'Region').valueAsString;
+    expect(() => VoiceConnectorGroup.fromVoiceConnectorGroupAttributes(s, 'Legacy', { voiceConnectorGroupId: 'abc', apiNamespace: ApiNamespace.CHIME, region })).toThrow(
+      'VoiceConnectorGroup Telephony/Legacy: region: the value of parameter Telephony/Region cannot be set with ApiNamespace.CHIME',
+    );
+  });
+});
+
+describe('Region warnings', () => {
+  const listed = 'ap-northeast-1, ap-northeast-2, ap-southeast-1, ap-southeast-2, ca-central-1, eu-central-1, eu-west-1, eu-west-2, us-east-1, us-west-2';
+  const warning = (where: string, region: string) =>
+    `${where}: '${region}' is not a Region where Amazon Chime SDK Voice has voice connectors (${listed}); use one of them, or ignore this warning if AWS has added the Region since`;
+  const warningsOf = (s: Stack) => AnnotationsOf.fromStack(s).findWarning('*', Match.anyValue()).map((m) => [m.id, String(m.entry.data).replace(/ \[ack: .*\]$/, '')]);
+
+  it('warns, without failing, about a group Region where Amazon Chime SDK Voice has no voice connectors', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Group', { apiRegion: 'us-west-9' });
+    expect(warningsOf(s)).toEqual([['/Telephony/Group', warning('apiRegion', 'us-west-9')]]);
+  });
+
+  it("warns about the stack's Region when it is the group's", () => {
+    const s = stack('eu-north-1');
+    new VoiceConnectorGroup(s, 'Group');
+    expect(warningsOf(s)).toEqual([['/Telephony/Group', warning("apiRegion (the stack's Region)", 'eu-north-1')]]);
+  });
+
+  it("warns about a connector's awsRegion, whether given as a construct or by its attribute", () => {
+    const s = stack('us-east-1');
+    const odd = new CfnVoiceConnector(s, 'Odd', { name: 'odd', awsRegion: 'sa-east-1', requireEncryption: true });
+    // CloudFormation's own validation warns about the connector too (W3030), in the validation report rather than as an annotation.
+    Validations.of(odd).acknowledge({ id: 'CloudFormation-Validate::W3030', reason: 'the Region under test' });
+    const east = new CfnVoiceConnector(s, 'East', { name: 'east', awsRegion: 'us-east-1', requireEncryption: true });
+    new VoiceConnectorGroup(s, 'ByConstruct', { apiRegion: 'us-east-1', voiceConnectorItems: [{ voiceConnector: east, priority: 1 }, { voiceConnector: odd, priority: 2 }] });
+    new VoiceConnectorGroup(s, 'ById', { apiRegion: 'us-east-1', voiceConnectorItems: [{ voiceConnectorId: odd.attrVoiceConnectorId, priority: 1 }] });
+
+    expect(warningsOf(s)).toEqual([
+      ['/Telephony/ByConstruct', warning('voiceConnectorItems[1].voiceConnector (voice connector Telephony/Odd) awsRegion', 'sa-east-1')],
+      ['/Telephony/ById', warning('voiceConnectorItems[0].voiceConnectorId (voice connector Telephony/Odd) awsRegion', 'sa-east-1')],
+    ]);
+  });
+
+  it('says nothing about listed Regions, Regions known only at deploy time, the legacy namespace, or an acknowledged warning', () => {
+    const s = new Stack(new App(), 'Agnostic');
+    const region = new CfnParameter(s, 'ConnectorRegion').valueAsString;
+    const connector = new CfnVoiceConnector(s, 'Connector', { name: 'c', awsRegion: region, requireEncryption: true });
+    new VoiceConnectorGroup(s, 'Agnostic', { voiceConnectorItems: [{ voiceConnector: connector, priority: 1 }, { voiceConnectorId: 'vc-elsewhere', priority: 2 }] });
+    new VoiceConnectorGroup(s, 'Listed', { apiRegion: 'ap-southeast-2' });
+    const deliberate = new VoiceConnectorGroup(s, 'Deliberate', { apiRegion: 'us-west-9' });
+    Annotations.of(deliberate).acknowledgeWarning('cdk-chime-voice-connector-group:region', 'a Region AWS added after this release');
+    new VoiceConnectorGroup(s, 'Legacy', { apiNamespace: ApiNamespace.CHIME });
+    expect(warningsOf(s)).toEqual([]);
+  });
+});
+
+describe('quota of voice connectors per group', () => {
+  const four = ['a', 'b', 'c', 'd'].map((id, i) => ({ voiceConnectorId: id, priority: i + 1 }));
+  const propertiesOf = (props: VoiceConnectorGroupProps) => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Group', props);
+    return Object.values(Template.fromStack(s).findResources('Custom::VoiceConnectorGroup'))[0].Properties;
+  };
+
+  it('takes a fourth connector in an account whose stated quota is 4, and tells the handler the quota', () => {
+    const properties = propertiesOf({ voiceConnectorsPerGroupQuota: 4, voiceConnectorItems: four });
+    expect(properties.voiceConnectorItems).toHaveLength(4);
+    expect(properties.voiceConnectorsPerGroupQuota).toBe(4);
+  });
+
+  it('writes no quota when none is stated, so templates stay as they were', () => {
+    expect(propertiesOf({ voiceConnectorItems: four.slice(0, 3) })).not.toHaveProperty('voiceConnectorsPerGroupQuota');
   });
 });

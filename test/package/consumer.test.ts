@@ -93,3 +93,29 @@ console.log(group.voiceConnectorGroupId.length > 0, app.synth().directory);
   const asset = path.join(app, 'cdk.out', `asset.${fn!.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
   expect(fs.readdirSync(asset).sort()).toEqual([...HANDLER_ASSET, '__entrypoint__.js'].sort());
 });
+
+it("synthesises the README's cross-Region app in the installed app, with weak references as its cdk.json sets them", () => {
+  const app = path.join(work, 'app');
+  const readme = fs.readFileSync(path.join(repo, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### In your own app'));
+  const cdkJson = JSON.parse(/```json\n([\s\S]*?)```/.exec(section)![1]);
+  fs.writeFileSync(path.join(app, 'cross-region.ts'), /```ts\n([\s\S]*?)```/.exec(section)![1]);
+  const tsc = path.join(repo, 'node_modules/typescript/bin/tsc');
+  run(process.execPath, [tsc, '--strict', '--noEmit', '--skipLibCheck', '--module', 'node16', '--moduleResolution', 'node16', 'cross-region.ts'], app);
+  run(process.execPath, [tsc, '--module', 'commonjs', '--skipLibCheck', 'cross-region.ts'], app);
+  // As the CLI runs an app: the context of cdk.json and the output directory in the environment.
+  const out = path.join(app, 'cross-region.out');
+  execFileSync(process.execPath, ['cross-region.js'], { cwd: app, env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(cdkJson.context), CDK_OUTDIR: out }, stdio: 'pipe' });
+
+  const template = (name: string) => JSON.parse(fs.readFileSync(path.join(out, `${name}.template.json`), 'utf8'));
+  const [group] = Object.values(template('FailoverGroup').Resources as Record<string, { Type: string; Properties: { voiceConnectorItems: object[] } }>).filter(
+    (r) => r.Type === 'Custom::VoiceConnectorGroup',
+  );
+  expect(group.Properties.voiceConnectorItems).toEqual([
+    { voiceConnectorId: { 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'ConnectorEast', Region: 'us-east-1' }) }, priority: 1 },
+    { voiceConnectorId: { 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'ConnectorWest', Region: 'us-east-1' }) }, priority: 2 },
+  ]);
+  for (const name of ['ConnectorEast', 'ConnectorWest']) {
+    expect(Object.values(template(name).Resources as Record<string, { Type: string }>).map((r) => r.Type)).toEqual(['AWS::Chime::VoiceConnector']);
+  }
+});

@@ -19,17 +19,21 @@ interface Member {
   readonly name: string;
   readonly docs?: { readonly summary?: string };
 }
+interface Callable extends Member {
+  readonly parameters?: Member[];
+}
 interface JsiiType extends Member {
   readonly fqn: string;
   readonly kind: 'class' | 'interface' | 'enum';
+  readonly initializer?: Callable;
   readonly properties?: Member[];
-  readonly methods?: Member[];
+  readonly methods?: Callable[];
   readonly members?: Member[];
 }
 const types = Object.values(assembly.types as Record<string, JsiiType>);
 
 /** Plain constants cannot cross to other languages through jsii; the README gives their values. */
-const TYPESCRIPT_ONLY = ['HANDLER_ACTIONS', 'LIMITS', 'PHONE_NUMBER_ACTIONS', 'RESOURCE_TYPE'];
+const TYPESCRIPT_ONLY = ['DEFAULT_QUOTAS', 'HANDLER_ACTIONS', 'LIMITS', 'PHONE_NUMBER_ACTIONS', 'RESOURCE_TYPE'];
 
 it('holds every runtime export of the library except the TypeScript-only constants', () => {
   const inAssembly = types.map((t) => t.name);
@@ -46,6 +50,22 @@ it('documents every public type, property, method and enum member', () => {
   ]);
 
   expect(undocumented).toEqual([]);
+});
+
+it("documents every parameter of the library's own constructors and methods", () => {
+  const undocumented = types.flatMap((t) =>
+    [...(t.initializer ? [{ ...t.initializer, name: '<init>' }] : []), ...(t.methods ?? [])].flatMap((m) =>
+      (m.parameters ?? []).filter((p) => !(p.docs as { summary?: string } | undefined)?.summary).map((p) => `${t.fqn}.${m.name}(${p.name})`),
+    ),
+  );
+  expect(undocumented).toEqual([]);
+});
+
+it('gives every summary as a whole sentence, with no raw {@link} tags, which jsii-docgen and the other languages would show as they are', () => {
+  const summaries = types.flatMap((t) => [t, ...(t.properties ?? []), ...(t.methods ?? []), ...(t.members ?? [])].map((m) => m.docs?.summary ?? ''));
+  expect(summaries.filter((summary) => !/[.)]$/.test(summary))).toEqual([]);
+  expect(JSON.stringify(assembly.types)).not.toContain('{@link');
+  expect(fs.readFileSync(path.join(repo, 'API.md'), 'utf8')).not.toContain('{@link');
 });
 
 it('generates Python, Java, .NET and Go sources for every type (jsii-pacmak --code-only)', () => {
@@ -69,6 +89,14 @@ it('generates Python, Java, .NET and Go sources for every type (jsii-pacmak --co
       expect(dotnet).toContain(t.name);
       expect(go).toContain(t.name);
     }
+
+    // An item's connector reaches every language as the typed L1, not as an untyped object (a union would).
+    const source = (language: string, name: string) => fs.readFileSync(files(path.join(out, language)).find((f) => path.basename(f) === name)!, 'utf8');
+    expect(python).toContain('voice_connector: typing.Optional[_aws_cdk_aws_chime_ceddda9d.CfnVoiceConnector] = None,');
+    expect(python).toContain('voice_connector_id: typing.Optional[builtins.str] = None,');
+    expect(source('java', 'VoiceConnectorItem.java')).toContain('software.amazon.awscdk.services.chime.CfnVoiceConnector getVoiceConnector()');
+    expect(source('dotnet', 'IVoiceConnectorItem.cs')).toContain('Amazon.CDK.AWS.Chime.CfnVoiceConnector? VoiceConnector');
+    expect(source('go', 'VoiceConnectorItem.go')).toMatch(/VoiceConnector awschime\.CfnVoiceConnector `field:"optional"/);
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
