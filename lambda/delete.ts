@@ -47,25 +47,29 @@ export async function onDelete(step: Step, event: CloudFormationCustomResourceDe
         'removalPolicy: RemovalPolicy.RETAIN. Nothing was changed.',
     );
   }
-  if (numbers.length > 0) {
-    const released = await disassociateAll(api, id, numbers, { ledger: step.ledger, settle });
-    if (released.failed.length > 0 || released.error !== undefined) throw numbersFailed('disassociate', id, step.label, released, false);
-  }
-  const items = wireItems(group);
-  if (items.length > 0) {
-    await step.ledger.apply(
-      { what: `detached ${items.map((i) => `${i.VoiceConnectorId} (priority ${i.Priority})`).join(', ')} from group ${id}`, undo: async () => void (await settle.update(id, liveInput(group, items))) },
-      () => retrying(() => api.update(id, liveInput(group, [])), step.signals.work),
-    );
-  }
   try {
+    if (numbers.length > 0) {
+      const released = await disassociateAll(api, id, numbers, { ledger: step.ledger, settle });
+      if (released.failed.length > 0 || released.error !== undefined) throw numbersFailed('disassociate', id, step.label, released, false);
+    }
+    const items = wireItems(group);
+    if (items.length > 0) {
+      await step.ledger.apply(
+        { what: `detached ${items.map((i) => `${i.VoiceConnectorId} (priority ${i.Priority})`).join(', ')} from group ${id}`, undo: async () => void (await settle.update(id, liveInput(group, items))) },
+        () => retrying(() => api.update(id, liveInput(group, [])), step.signals.work),
+      );
+    }
     await unlessGone(api.delete(id));
   } catch (err) {
+    // Gone all the same: the delete took effect although its answer was lost, or another delivery
+    // of this request deleted it meanwhile. Only a read tells; there is then nothing to put back.
+    if ((await unlessGone(settle.get(id)).catch(() => undefined)) === GONE) {
+      step.ledger.forget();
+      return done;
+    }
     if (apiErrorName(err) === 'ConflictException' || apiErrorName(err) === 'BadRequestException') {
       throw new GroupError(`${(err as Error).message}. Something was associated with the group after the check for phone numbers; disassociate it and retry.`, { cause: err });
     }
-    // The delete may have taken effect although its answer was lost: only a read tells.
-    if ((await unlessGone(settle.get(id)).catch(() => undefined)) === GONE) return done;
     throw err;
   }
   return done;

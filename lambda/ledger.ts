@@ -61,6 +61,11 @@ export class Ledger {
     }
   }
 
+  /** Drops every entry: what they changed no longer exists (the group is gone), so nothing is to be put back. */
+  forget(): void {
+    this.entries.length = 0;
+  }
+
   get empty(): boolean {
     return this.entries.length === 0;
   }

@@ -802,4 +802,13 @@ describe('the connectors-per-group quota', () => {
     expect(response.Reason).toContain("voiceConnectorsPerGroupQuota: 'four' is not a whole number");
     expect(sdk.calls()).toHaveLength(0);
   });
+it('succeeds, putting nothing back, when another delivery deleted the group while this one was deleting it', async () => {
+  const live = { ...group, VoiceConnectorItems: wireItems };
+  sdk.on(GetVoiceConnectorGroupCommand).resolvesOnce({ VoiceConnectorGroup: live }).rejects(notFound());
+  sdk.on(UpdateVoiceConnectorGroupCommand).rejects(notFound());
+
+  const response = await respond(deleteEvent('grp-1', props));
+
+  expect(response.Status).toBe('SUCCESS');
+  expect(names()).toEqual(['GetVoiceConnectorGroup', 'ListPhoneNumbers', 'UpdateVoiceConnectorGroup', 'GetVoiceConnectorGroup']);
 });
