@@ -802,6 +802,8 @@ describe('the connectors-per-group quota', () => {
     expect(response.Reason).toContain("voiceConnectorsPerGroupQuota: 'four' is not a whole number");
     expect(sdk.calls()).toHaveLength(0);
   });
+});
+
 it('succeeds, putting nothing back, when another delivery deleted the group while this one was deleting it', async () => {
   const live = { ...group, VoiceConnectorItems: wireItems };
   sdk.on(GetVoiceConnectorGroupCommand).resolvesOnce({ VoiceConnectorGroup: live }).rejects(notFound());
