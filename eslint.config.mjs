@@ -23,7 +23,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['local/lambda-host.js', 'bench/handler-runner.js', '*.js'],
+    files: ['local/lambda-host.js', 'bench/handler-runner.js', 'tools/**/*.js', '*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', process: 'readonly', console: 'readonly', module: 'writable', __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
