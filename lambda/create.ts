@@ -47,6 +47,8 @@ async function createOnce(step: Step, location: Location, input: WireGroupInput)
   if (earlier.length > 0) return { group: earlier[0], made: false };
 
   let made: WireGroup | undefined;
+  /** Once a list has shown the group, NotFound for it means it is gone, not that reads lag behind. */
+  let seen = false;
   let failure: unknown;
   const change: Change = {
     get what() {
@@ -57,7 +59,8 @@ async function createOnce(step: Step, location: Location, input: WireGroupInput)
       if (!answered || !made) {
         throw new GroupError(`the answer to CreateVoiceConnectorGroup was lost, so no group can be proven to be this delivery's; look for '${input.Name}' in ${location.namespace} ${location.region}`);
       }
-      await removeOwnGroup(patient(step.open(location, 'settle'), step, 'settle'), made);
+      const settleApi = step.open(location, 'settle');
+      await removeOwnGroup(seen ? settleApi : patient(settleApi, step, 'settle'), made);
     },
   };
   const postStarted = Date.now();
@@ -69,7 +72,9 @@ async function createOnce(step: Step, location: Location, input: WireGroupInput)
   await pastSameSecond(made ? [...listed, made] : listed, step.signals.settle);
   let found: WireGroup[];
   try {
-    found = groupsOfRequest(await listedSince(step, settle, made), input, step.epoch);
+    const groups = await listedSince(step, settle, made);
+    seen = !!made && groups.some((g) => g.VoiceConnectorGroupId === made!.VoiceConnectorGroupId);
+    found = groupsOfRequest(groups, input, step.epoch);
   } catch {
     if (made) return { group: made, made: true };
     throw lost(step, location, input, failure);
