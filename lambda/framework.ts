@@ -98,7 +98,7 @@ export function makeHandler(outbound: Outbound, options: { readonly readLagWindo
       const missing = (['StackId', 'RequestId', 'LogicalResourceId'] as const).filter((k) => typeof event[k] !== 'string' || event[k] === '');
       if (missing.length > 0) throw new GroupError(`The event for ${label} has no ${missing.join(', ')}; CloudFormation always sends them, so nothing was done`);
       const state = await requestState(describeResource, event, issued, signals.work);
-      readable = state.kind !== 'unknown';
+      readable = state.kind !== 'unknown' || state.read === true;
       if (state.kind === 'answered') {
         throw new GroupError(`This delivery of the ${event.RequestType} request for ${label} came after CloudFormation had taken an answer (${state.why}); it changed nothing.`);
       }
