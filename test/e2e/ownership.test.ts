@@ -219,7 +219,7 @@ describe('under ordinary delivery', () => {
       const live = cfn.resource(STACK, logicalId)!;
       live.properties = { ...live.properties, apiRegion: 'EU-WEST-1' };
     }
-    expect(endpoint.groups.get(group)?.region).toBe('eu-west-1');
+    expect([...endpoint.groups.keys()]).toEqual([group]);
 
     const result = await cfn.destroy(STACK);
 
@@ -297,5 +297,27 @@ describe('with a 90-second function timeout, which leaves the handler 10 s for i
     expect(reason).toMatch(/answer lost/);
     expect(reason).toMatch(/Undone/);
     expect(reason).not.toMatch(/put back as they were|were associated again|every number is where it was/);
+  });
+
+  it('3. a Create whose call takes effect but answers after the work deadline names its group, and the rollback Delete removes it', async () => {
+    const { endpoint } = local;
+    endpoint.addPhoneNumbers([A]);
+    // Takes effect at once; its answer comes after the handler stopped waiting.
+    endpoint.delayNext(1, 20_000, ['CreateVoiceConnectorGroup']);
+
+    const result = await local.deployGroup({ voiceConnectorGroupName: 'pbx', voiceConnectorItems: [{ voiceConnectorId: endpoint.addConnector('us-east-1'), priority: 1 }], phoneNumbers: [A] });
+
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    const taken = result.events.filter((e) => e.taken);
+    expect(taken.map((e) => [e.requestType, e.status])).toEqual([
+      ['Create', 'FAILED'],
+      ['Delete', 'SUCCESS'],
+    ]);
+    // The failed Create answered with the group it made, so CloudFormation's rollback Delete could name it.
+    const made = taken[1].physicalId!;
+    expect(endpoint.requests.some((r) => r.operation === 'CreateVoiceConnectorGroup')).toBe(true);
+    expect(result.failures[0].reason).toContain(made);
+    expect(endpoint.groups.size).toBe(0);
+    expect(endpoint.phoneNumbers.get(A)?.association).toBeUndefined();
   });
 });
