@@ -43,7 +43,7 @@ async function syncNumbers(step: Step, location: Location, id: string, spec: Gro
   const full = live.length + add.length > LIMITS.phoneNumbersPerGroup;
   for (const run of full ? [removing, adding] : [adding, removing]) await run();
   // A SUCCESS answer has no reason, so the log is where a release is told, and why.
-  step.log({ numbers: 'changed as the template changed', voiceConnectorGroupId: id, associated: add, releasedNoLongerDeclared: remove });
+  step.log({ numbers: 'associated those newly declared, released those the template no longer declares', voiceConnectorGroupId: id, associated: add, released: remove });
 }
 
 /**
