@@ -56,11 +56,12 @@ async function createOnce(step: Step, location: Location, input: WireGroupInput)
     },
     singleRequest: true,
     undo: async (answered) => {
-      if (!answered || !made) {
-        throw new GroupError(`the answer to CreateVoiceConnectorGroup was lost, so no group can be proven to be this delivery's; look for '${input.Name}' in ${location.namespace} ${location.region}`);
-      }
+      // Without the answer no group is provably this delivery's: none is removed, and the reason
+      // (or CloudFormation's rollback Delete of the group the failure names) deals with it.
+      if (!answered || !made) return `called CreateVoiceConnectorGroup for '${input.Name}', whose answer was lost: no group was removed`;
       const settleApi = step.open(location, 'settle');
       await removeOwnGroup(seen ? settleApi : patient(settleApi, step, 'settle'), made);
+      return undefined;
     },
   };
   const postStarted = Date.now();

@@ -68,6 +68,8 @@ export function makeHandler(outbound: Outbound, options: { readonly readLagWindo
     const budget = remaining === undefined ? DEFAULT_BUDGET_MS + SETTLE_RESERVE_MS : remaining - RESPONSE_RESERVE_MS;
     const signals = { work: AbortSignal.timeout(Math.max(budget - SETTLE_RESERVE_MS, 1_000)), settle: AbortSignal.timeout(Math.max(budget, 2_000)) };
     const issued = issuedAt(event.ResponseURL);
+    /** Whether CloudFormation's record could be read when the delivery started. */
+    let readable = false;
     const describeResource = outbound.describeResource?.();
     const step: Step = {
       event,
@@ -81,6 +83,8 @@ export function makeHandler(outbound: Outbound, options: { readonly readLagWindo
       stillWanted: async () => {
         const state = await requestState(describeResource, event, issued, signals.work);
         if (state.kind === 'answered') throw new GroupError(`CloudFormation took an answer to this ${event.RequestType} request for ${label} while this delivery was waiting (${state.why}).`);
+        // It could read the record when it started: losing the right to means the stack's role went, with the stack.
+        if (state.kind === 'unknown' && state.refused && readable) throw new GroupError(`The function may no longer read its stack's record for ${label}: the stack is being deleted, so this delivery stopped waiting.`);
       },
       log: (l) => log({ ...line, ...l }),
       open: (location, phase) => described(outbound.connect(location.namespace, location.region, signals[phase]), label),
@@ -94,6 +98,7 @@ export function makeHandler(outbound: Outbound, options: { readonly readLagWindo
       const missing = (['StackId', 'RequestId', 'LogicalResourceId'] as const).filter((k) => typeof event[k] !== 'string' || event[k] === '');
       if (missing.length > 0) throw new GroupError(`The event for ${label} has no ${missing.join(', ')}; CloudFormation always sends them, so nothing was done`);
       const state = await requestState(describeResource, event, issued, signals.work);
+      readable = state.kind !== 'unknown' || state.read === true;
       if (state.kind === 'answered') {
         throw new GroupError(`This delivery of the ${event.RequestType} request for ${label} came after CloudFormation had taken an answer (${state.why}); it changed nothing.`);
       }

@@ -73,7 +73,11 @@ export interface RecordedResource {
 export type DescribeResource = (stackId: string, logicalId: string, signal: AbortSignal) => Promise<RecordedResource>;
 
 /** Whether CloudFormation still waits for an answer to this request. */
-export type RequestState = { readonly kind: 'waiting' | 'unknown' } | { readonly kind: 'answered'; readonly why: string };
+export type RequestState =
+  | { readonly kind: 'waiting' }
+  /** `refused`: the look-up was denied, as it is once the stack's role is deleted with the stack. */
+  | { readonly kind: 'unknown'; readonly refused?: boolean; readonly read?: boolean }
+  | { readonly kind: 'answered'; readonly why: string };
 
 const IN_PROGRESS = { Create: 'CREATE_IN_PROGRESS', Update: 'UPDATE_IN_PROGRESS', Delete: 'DELETE_IN_PROGRESS' } as const;
 
@@ -112,11 +116,12 @@ export async function requestState(
     recorded = await retrying(() => describe(event.StackId, event.LogicalResourceId, signal), patience);
   } catch (err) {
     const gone = apiErrorName(err) === 'ValidationError' && /does not exist/i.test(String((err as Error).message));
-    return gone ? { kind: 'answered', why: `the stack no longer has resource ${event.LogicalResourceId}` } : { kind: 'unknown' };
+    if (gone) return { kind: 'answered', why: `the stack no longer has resource ${event.LogicalResourceId}` };
+    return { kind: 'unknown', refused: /AccessDenied|Unauthorized|Forbidden/i.test(apiErrorName(err)) };
   }
   const as = (why: string): RequestState => ({ kind: 'answered', why: `CloudFormation records resource ${event.LogicalResourceId} as ${why}` });
-  if (event.RequestType === 'Delete') return recorded.status === 'DELETE_COMPLETE' ? as('DELETE_COMPLETE') : { kind: 'unknown' };
-  if (recorded.status === undefined) return { kind: 'unknown' };
+  if (event.RequestType === 'Delete') return recorded.status === 'DELETE_COMPLETE' ? as('DELETE_COMPLETE') : { kind: 'unknown', read: true };
+  if (recorded.status === undefined) return { kind: 'unknown', read: true };
   if (event.RequestType === 'Update' && recorded.physicalId !== undefined && recorded.physicalId !== event.PhysicalResourceId) {
     return as(`${recorded.status} with physical ID ${recorded.physicalId}, not this request's ${event.PhysicalResourceId}`);
   }

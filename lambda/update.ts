@@ -42,6 +42,8 @@ async function syncNumbers(step: Step, location: Location, id: string, spec: Gro
   // Adding first leaves no declared number without a route; at the limit there is no room for that.
   const full = live.length + add.length > LIMITS.phoneNumbersPerGroup;
   for (const run of full ? [removing, adding] : [adding, removing]) await run();
+  // A SUCCESS answer has no reason, so the log is where a release is told, and why.
+  step.log({ numbers: 'associated those newly declared, released those the template no longer declares', voiceConnectorGroupId: id, associated: add, released: remove });
 }
 
 /**

@@ -104,6 +104,14 @@ export class ChimeEndpoint {
     this.server.addFault({ operations, delayMs, remaining: count });
   }
 
+  /**
+   * Lets the next `count` matching requests take effect only `delayMs` after they arrive, then
+   * answers them: a caller that gave up waiting cannot tell whether, or when, the call took effect.
+   */
+  delayEffectNext(count: number, delayMs: number, operations: readonly Operation[] = GROUP_OPERATIONS): void {
+    this.server.addFault({ operations, effectAfterMs: delayMs, remaining: count });
+  }
+
   clearFaults(): void {
     this.server.clearFaults();
   }

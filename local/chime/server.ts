@@ -45,6 +45,13 @@ export interface Fault {
   readonly drop?: 'before' | 'commit';
   /** Hold the answer this long after the call took effect. */
   readonly delayMs?: number;
+  /**
+   * Let the call take effect only this long after it arrived (then answer), whether or not the
+   * caller still waits: a request a client gave up on can still complete on the server (AWS
+   * Builders' Library, "Making retries safe with idempotent APIs"; issue 14, item 3: a Create that
+   * takes effect after the handler's work deadline).
+   */
+  readonly effectAfterMs?: number;
   remaining?: number;
   readonly fraction?: number;
 }
@@ -145,6 +152,7 @@ export class ChimeServer {
       return;
     }
     if (fault?.error) return fail(new ApiError(fault.error, `Injected ${fault.error}`), true);
+    if (fault?.effectAfterMs) await new Promise((resolve) => setTimeout(resolve, fault.effectAfterMs));
     try {
       const body = chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
       const [status, answer] = respond(this.model, { operation, namespace, region, id: id ? decodeURIComponent(id) : undefined, body, query: url.searchParams });

@@ -73,7 +73,7 @@ export const TEST_READ_LAG_WINDOW_MS = 300;
  * returns the response it PUT to the event's ResponseURL. CloudFormation's record says it waits
  * for this event, unless the test gives its own `describe`.
  */
-export async function respondTo(event: unknown, context: object = {}, describe?: DescribeResource): Promise<CfnResponse> {
+export async function respondTo(event: unknown, context: object = {}, describe?: DescribeResource, readLagWindowMs = TEST_READ_LAG_WINDOW_MS): Promise<CfnResponse> {
   let body: string | undefined;
   const handler = makeHandler({
     ...outbound,
@@ -81,7 +81,7 @@ export async function respondTo(event: unknown, context: object = {}, describe?:
     put: async (_url, text) => {
       body = text;
     },
-  } satisfies Outbound, { readLagWindowMs: TEST_READ_LAG_WINDOW_MS });
+  } satisfies Outbound, { readLagWindowMs });
   await handler(event as CloudFormationCustomResourceEvent, context);
   if (body === undefined) throw new Error('the handler sent no response');
   return { ...JSON.parse(body), bytes: Buffer.byteLength(body) };

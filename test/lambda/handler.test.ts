@@ -814,3 +814,19 @@ it('succeeds, putting nothing back, when another delivery deleted the group whil
   expect(response.Status).toBe('SUCCESS');
   expect(names()).toEqual(['GetVoiceConnectorGroup', 'ListPhoneNumbers', 'UpdateVoiceConnectorGroup', 'GetVoiceConnectorGroup']);
 });
+
+it('stops waiting out the read lag once it may no longer read its stack\'s record, as when the stack and its role are deleted', async () => {
+  sdk.on(GetVoiceConnectorGroupCommand).rejects(notFound());
+  let looks = 0;
+  const record: DescribeResource = async () => {
+    if (++looks === 1) return { status: 'DELETE_IN_PROGRESS', physicalId: 'grp-1', lastUpdated: new Date(Date.now() - 500) };
+    throw Object.assign(new Error('not authorized to perform: cloudformation:DescribeStackResource'), { name: 'AccessDenied' });
+  };
+
+  const started = Date.now();
+  const response = await respondTo(deleteEvent('grp-1', props), {}, record, 20_000);
+
+  expect(Date.now() - started).toBeLessThan(10_000);
+  expect(response.Status).toBe('FAILED');
+  expect(response.Reason).toContain('the stack is being deleted, so this delivery stopped waiting');
+});

@@ -241,6 +241,21 @@ it('answers the next calls of one operation late, after they took effect', async
   expect(Date.now() - started).toBeLessThan(300);
 });
 
+it('lets the next call of one operation take effect only after a delay, whether or not its caller still waits', async () => {
+  const made = (await create('late')).VoiceConnectorGroup!.VoiceConnectorGroupId!;
+  endpoint.delayEffectNext(1, 300, ['UpdateVoiceConnectorGroup']);
+
+  const gaveUp = await voice
+    .send(new UpdateVoiceConnectorGroupCommand({ VoiceConnectorGroupId: made, Name: 'renamed', VoiceConnectorItems: [] }), { abortSignal: AbortSignal.timeout(100) })
+    .then(() => 'answered in time', (e: Error) => e.name);
+
+  // The caller gave up before the call took effect; it takes effect later all the same.
+  expect(gaveUp).toMatch(/Abort|Timeout/);
+  expect(endpoint.groups.get(made)!.name).toBe('late');
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  expect(endpoint.groups.get(made)!.name).toBe('renamed');
+});
+
 it('lists groups created in the same millisecond in the order they were made', async () => {
   // Five groups, more than the default quota of 3, so that the order cannot come out right by chance.
   endpoint.groupQuota = 5;
