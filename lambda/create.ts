@@ -15,12 +15,20 @@ const CLOCK_SKEW_MS = 250;
 const RECORD_WAIT_MS = 20_000;
 
 /**
+ * Endpoints (namespace and Region) seen to report milliseconds in their timestamps. Like the SDK
+ * clients, this outlives an invocation: it is a fact about the service, not about any event.
+ */
+const MILLISECOND_STAMPS = new Set<string>();
+
+/**
  * Timestamps without milliseconds may be whole seconds: a group made later in the same second would
  * look as old as this one. Listing only once that second (and some skew) has passed lets every
  * delivery see every group it could tie with. Endpoints seen to report milliseconds skip the wait.
  */
-async function pastSameSecond(seen: readonly WireGroup[], signal: AbortSignal): Promise<void> {
-  if (seen.some((g) => g.CreatedTimestamp instanceof Date && g.CreatedTimestamp.getUTCMilliseconds() !== 0)) return;
+async function pastSameSecond(location: Location, seen: readonly WireGroup[], signal: AbortSignal): Promise<void> {
+  const key = `${location.namespace} ${location.region}`;
+  if (seen.some((g) => g.CreatedTimestamp instanceof Date && g.CreatedTimestamp.getUTCMilliseconds() !== 0)) MILLISECOND_STAMPS.add(key);
+  if (MILLISECOND_STAMPS.has(key)) return;
   const stamp = seen.at(-1)?.CreatedTimestamp;
   if (!(stamp instanceof Date)) return;
   const wait = stamp.getTime() + 1_000 + CLOCK_SKEW_MS - Date.now();
@@ -70,7 +78,7 @@ async function createOnce(step: Step, location: Location, input: WireGroupInput)
   } catch (err) {
     failure = err;
   }
-  await pastSameSecond(made ? [...listed, made] : listed, step.signals.settle);
+  await pastSameSecond(location, made ? [...listed, made] : listed, step.signals.settle);
   let found: WireGroup[];
   try {
     const groups = await listedSince(step, settle, made);
