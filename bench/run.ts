@@ -285,9 +285,9 @@ async function handlerSpeed() {
         handler: round(rateOf('handler'), 0),
         bareClientSameCalls: round(rateOf('bare-same'), 0),
         bareClientCreateOnly: round(rateOf('bare-create'), 0),
-        /** The handler's own overhead: against the bare client making the same three calls. */
+        /** The handler's own overhead: against the bare clients making the same calls (Describe, List, Create, List, PUT, Describe). */
         ratioToSameCalls: round(rateOf('handler') / rateOf('bare-same')),
-        /** What exactly-once creation costs: against the bare client sending one Create. */
+        /** The floor: against the bare client sending one Create and answering no one (what exactly-once creation and answering CloudFormation cost). */
         ratioToCreateOnly: round(rateOf('handler') / rateOf('bare-create')),
         samples: { handler: rate.handler.map((x) => round(x, 0)), bareClientSameCalls: rate['bare-same'].map((x) => round(x, 0)), bareClientCreateOnly: rate['bare-create'].map((x) => round(x, 0)) },
         /** The slowest timed event of each process, in ms: a wait the handler adds would show here. */
