@@ -6,10 +6,11 @@ import { gzipSync } from 'zlib';
 import { App, Stack } from 'aws-cdk-lib';
 import { buildSync, BuildOptions } from 'esbuild';
 import { BUNDLE_OPTIONS, HANDLER_ENTRIES, HANDLER_OUT_DIR } from '../lambda/bundle';
-import { ApiNamespace, HANDLER_ACTIONS, VoiceConnectorGroup } from '../lib';
+import { ApiNamespace, HANDLER_ACTIONS, STACK_READ_ACTIONS, VoiceConnectorGroup } from '../lib';
 import { asCloudFormationSends, DeployResult, LocalCloudFormation } from '../local/driver';
 import { ChimeEndpoint } from '../local/endpoint';
 import { svgChart } from './chart';
+import { BenchCloudFormation } from './cloudformation';
 import { floorBytes, REGION, synthVariant, Variant, VARIANTS } from './stacks';
 
 /**
@@ -92,12 +93,20 @@ const NAMESPACES = [
   { namespace: ApiNamespace.CHIME_SDK_VOICE, file: 'chime-sdk-voice', client: '@aws-sdk/client-chime-sdk-voice', exports: 'ChimeSDKVoiceClient' },
   { namespace: ApiNamespace.CHIME, file: 'chime', client: '@aws-sdk/client-chime', exports: 'ChimeClient' },
 ] as const satisfies readonly { namespace: ApiNamespace; file: keyof typeof HANDLER_ENTRIES; client: string; exports: string }[];
-/** The six operations the handler sends (HANDLER_ACTIONS), as SDK command classes. */
+/** The six Chime operations the handler sends (HANDLER_ACTIONS), as SDK command classes. */
 const COMMANDS = HANDLER_ACTIONS.map((action) => `${action.split(':')[1]}Command`).join(', ');
+/** The CloudFormation operation the handler sends (STACK_READ_ACTIONS), with its client: what cloudformation.js bundles. */
+const CLOUDFORMATION = { file: 'cloudformation', client: '@aws-sdk/client-cloudformation', exports: 'CloudFormationClient', commands: STACK_READ_ACTIONS.map((action) => `${action.split(':')[1]}Command`).join(', ') } as const;
+const cloudFormationExport = `export { ${CLOUDFORMATION.exports}, ${CLOUDFORMATION.commands} } from '${CLOUDFORMATION.client}';`;
 
-/** Builds the bare client with the commands the handler sends, alone, with the asset's esbuild options. */
-function bareBundle(client: string, clientClass: string, outfile?: string): Buffer {
-  const result = buildSync({ ...OPTIONS, stdin: { contents: `export { ${clientClass}, ${COMMANDS} } from '${client}';`, resolveDir: ROOT, loader: 'ts' } });
+/**
+ * Builds the bare client with the commands the handler sends, alone, with the asset's esbuild
+ * options; with `withCloudFormation`, one file with the CloudFormation client too, as a
+ * hand-written function that makes the handler's calls would bundle them.
+ */
+function bareBundle(client: string, clientClass: string, outfile?: string, withCloudFormation = false): Buffer {
+  const contents = `export { ${clientClass}, ${COMMANDS} } from '${client}';${withCloudFormation ? `\n${cloudFormationExport}` : ''}`;
+  const result = buildSync({ ...OPTIONS, stdin: { contents, resolveDir: ROOT, loader: 'ts' } });
   const code = Buffer.from(result.outputFiles![0].contents);
   if (outfile) fs.writeFileSync(outfile, code);
   return code;
@@ -130,43 +139,91 @@ function bundles() {
   });
 }
 
+/**
+ * cloudformation.js, which index.js loads on the first event of either namespace (every event
+ * reads the resource's record first), against the bare CloudFormation client with the one command
+ * the handler sends, bundled alone alike.
+ */
+function cloudFormationBundle() {
+  const own = fs.readFileSync(path.join(HANDLER_OUT_DIR, `${CLOUDFORMATION.file}.js`));
+  const bare = Buffer.from(buildSync({ ...OPTIONS, stdin: { contents: cloudFormationExport, resolveDir: ROOT, loader: 'ts' } }).outputFiles![0].contents);
+  return {
+    client: CLOUDFORMATION.client,
+    file: `${CLOUDFORMATION.file}.js`,
+    fileBytes: own.length,
+    bareClientBytes: bare.length,
+    overheadBytes: own.length - bare.length,
+    fileGzipBytes: gzipSync(own).length,
+    bareClientGzipBytes: gzipSync(bare).length,
+  };
+}
+
 interface RunnerResult {
   coldStartMs: number;
   eventsPerSecond: number | null;
+  /** The slowest of the timed events, in ms: a wait inside the handler shows here. */
+  slowestMs: number;
+  /** Timed events that took over 250 ms. */
+  slowEvents: number;
   error?: string;
 }
 
+/** What a runner asks bench/run.ts, which plays CloudFormation for it (bench/cloudformation.ts). */
+type RunnerMessage =
+  | { seq: number; issue: { stackId: string; logicalId: string; requestId: string; region: string } }
+  | { seq: number; answerOf: string }
+  | ({ done: true } & RunnerResult);
+
 /**
- * handler: the asset's index.js answering Create events; bare-same: the bare client sending the
- * calls the handler makes for one Create; bare-create: the bare client sending the Create alone.
+ * handler: the asset's index.js answering Create events; bare-same: the bare clients sending the
+ * calls the handler makes for one Create, its answer PUT included; bare-create: the bare client
+ * sending the Create alone, answering no one (the floor).
  */
 type Mode = 'handler' | 'bare-same' | 'bare-create';
 const MODES: Mode[] = ['handler', 'bare-same', 'bare-create'];
-/** The calls each mode makes per event, and the cleanup after it (detach the connectors, delete). */
+/** The previous design's calls for one Create (before the handler answered CloudFormation itself). */
+const PREVIOUS_CREATE = { ListVoiceConnectorGroups: 2, CreateVoiceConnectorGroup: 1 };
+/**
+ * The calls each mode makes per event (Chime operations, CloudFormation's DescribeStackResource and
+ * the answer PUT), and the cleanup after it (detach the connectors, delete).
+ */
 const PER_EVENT: Record<Mode, Partial<Record<string, number>>> = {
-  handler: { ListVoiceConnectorGroups: 2, CreateVoiceConnectorGroup: 1, UpdateVoiceConnectorGroup: 1, DeleteVoiceConnectorGroup: 1 },
-  'bare-same': { ListVoiceConnectorGroups: 2, CreateVoiceConnectorGroup: 1, UpdateVoiceConnectorGroup: 1, DeleteVoiceConnectorGroup: 1 },
+  handler: { ...PREVIOUS_CREATE, DescribeStackResource: 2, PUT: 1, UpdateVoiceConnectorGroup: 1, DeleteVoiceConnectorGroup: 1 },
+  'bare-same': { ...PREVIOUS_CREATE, DescribeStackResource: 2, PUT: 1, UpdateVoiceConnectorGroup: 1, DeleteVoiceConnectorGroup: 1 },
   'bare-create': { CreateVoiceConnectorGroup: 1, UpdateVoiceConnectorGroup: 1, DeleteVoiceConnectorGroup: 1 },
 };
 
 let runnerSequence = 0;
-async function runner(endpoint: ChimeEndpoint, mode: Mode, bundle: string, event: object, count: number): Promise<RunnerResult> {
-  const before = endpoint.requests.length;
+async function runner(endpoint: ChimeEndpoint, cfn: BenchCloudFormation, mode: Mode, bundle: string, event: object, count: number): Promise<RunnerResult> {
+  const before = { chime: endpoint.requests.length, describe: cfn.describeCalls, puts: cfn.puts };
+  const prefix = `bench-${++runnerSequence}`;
+  const stacks = new Set<string>();
   const result = await new Promise<RunnerResult>((resolve, reject) => {
-    const child = fork(path.join(__dirname, 'handler-runner.js'), [mode, bundle, JSON.stringify(event), String(count), `bench-${++runnerSequence}`], {
-      env: { PATH: process.env.PATH ?? '', AWS_ACCESS_KEY_ID: 'AKIDBENCH', AWS_SECRET_ACCESS_KEY: 'bench-secret', AWS_REGION: REGION, AWS_EC2_METADATA_DISABLED: 'true', ...endpoint.env() },
+    const child = fork(path.join(__dirname, 'handler-runner.js'), [mode, bundle, JSON.stringify(event), String(count), prefix], {
+      env: { PATH: process.env.PATH ?? '', AWS_ACCESS_KEY_ID: 'AKIDBENCH', AWS_SECRET_ACCESS_KEY: 'bench-secret', AWS_REGION: REGION, AWS_EC2_METADATA_DISABLED: 'true', ...endpoint.env(), ...cfn.env() },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
-    child.once('message', (m: RunnerResult) => {
-      child.kill();
-      if (m.error) reject(new Error(`${mode} runner failed: ${m.error}`));
-      else resolve(m);
+    child.on('message', (m: RunnerMessage) => {
+      if ('issue' in m) {
+        const { stackId, logicalId, requestId, region } = m.issue;
+        stacks.add(stackId);
+        child.send({ seq: m.seq, responseURL: cfn.issue(stackId, logicalId, requestId, region) });
+      } else if ('answerOf' in m) {
+        child.send({ seq: m.seq, answer: cfn.takeAnswer(m.answerOf) });
+      } else {
+        child.kill();
+        if (m.error) reject(new Error(`${mode} runner failed: ${m.error}`));
+        else resolve(m);
+      }
     });
     child.once('exit', (code) => reject(new Error(`${mode} runner exited (${code}) without a result`)));
   });
+  stacks.forEach((stackId) => cfn.forget(stackId));
   // Each mode must have made exactly its calls, no more (no retries, no extra pages), no fewer.
   const made: Record<string, number> = {};
-  for (const r of endpoint.requests.slice(before)) made[r.operation] = (made[r.operation] ?? 0) + 1;
+  for (const r of endpoint.requests.slice(before.chime)) made[r.operation] = (made[r.operation] ?? 0) + 1;
+  if (cfn.describeCalls > before.describe) made.DescribeStackResource = cfn.describeCalls - before.describe;
+  if (cfn.puts > before.puts) made.PUT = cfn.puts - before.puts;
   const expected = Object.fromEntries(Object.entries(PER_EVENT[mode]).map(([op, n]) => [op, n! * (count + 1)]));
   if (JSON.stringify(Object.entries(made).sort()) !== JSON.stringify(Object.entries(expected).sort())) {
     throw new Error(`${mode} made ${JSON.stringify(made)} for ${count + 1} events, expected ${JSON.stringify(expected)}`);
@@ -182,32 +239,36 @@ async function runner(endpoint: ChimeEndpoint, mode: Mode, bundle: string, event
  */
 async function handlerSpeed() {
   const endpoint = await ChimeEndpoint.start({ groupQuota: Number.MAX_SAFE_INTEGER });
+  const cfn = await BenchCloudFormation.start(work, { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' });
   try {
     const items = [endpoint.addConnector('us-east-1'), endpoint.addConnector('us-west-2')].map((id, i) => ({ voiceConnectorId: id, priority: i + 1 }));
     const event = {
       RequestType: 'Create',
       ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:bench',
-      ResponseURL: 'https://127.0.0.1/unused',
-      StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/Bench/guid',
-      RequestId: 'bench',
-      LogicalResourceId: 'Group',
+      // The runner gives each event its own StackId, RequestId, LogicalResourceId and ResponseURL.
       ResourceType: 'Custom::VoiceConnectorGroup',
-      ResourceProperties: asCloudFormationSends({ ServiceToken: 'bench', apiNamespace: ApiNamespace.CHIME_SDK_VOICE, apiRegion: REGION, voiceConnectorGroupName: 'bench', voiceConnectorItems: items }),
+      // As the construct declares it: CloudFormation passes ServiceTimeout on among the properties.
+      ResourceProperties: asCloudFormationSends({ ServiceToken: 'bench', ServiceTimeout: 300, apiNamespace: ApiNamespace.CHIME_SDK_VOICE, apiRegion: REGION, voiceConnectorGroupName: 'bench', voiceConnectorItems: items }),
     };
     const bare = path.join(work, 'bare-chime-sdk-voice.js');
-    bareBundle('@aws-sdk/client-chime-sdk-voice', 'ChimeSDKVoiceClient', bare);
+    bareBundle('@aws-sdk/client-chime-sdk-voice', 'ChimeSDKVoiceClient', bare, true);
     const bundleOf = (mode: Mode) => (mode === 'handler' ? HANDLER_INDEX : bare);
     const cold: Record<Mode, number[]> = { handler: [], 'bare-same': [], 'bare-create': [] };
     const rate: Record<Mode, number[]> = { handler: [], 'bare-same': [], 'bare-create': [] };
+    const slowest: Record<Mode, number[]> = { handler: [], 'bare-same': [], 'bare-create': [] };
+    const slowEvents: Record<Mode, number> = { handler: 0, 'bare-same': 0, 'bare-create': 0 };
     const coldModes: Mode[] = ['handler', 'bare-same'];
     for (let run = 0; run < RUNS; run++) {
       for (const mode of run % 2 ? [...coldModes].reverse() : coldModes) {
-        cold[mode].push((await runner(endpoint, mode, bundleOf(mode), event, 0)).coldStartMs);
+        cold[mode].push((await runner(endpoint, cfn, mode, bundleOf(mode), event, 0)).coldStartMs);
       }
     }
     for (let run = 0; run < RATE_RUNS; run++) {
       for (const mode of MODES.map((_, i) => MODES[(i + run) % MODES.length])) {
-        rate[mode].push((await runner(endpoint, mode, bundleOf(mode), event, EVENTS)).eventsPerSecond!);
+        const r = await runner(endpoint, cfn, mode, bundleOf(mode), event, EVENTS);
+        rate[mode].push(r.eventsPerSecond!);
+        slowest[mode].push(r.slowestMs);
+        slowEvents[mode] += r.slowEvents;
       }
     }
     const rateOf = (mode: Mode) => median(rate[mode]);
@@ -224,14 +285,19 @@ async function handlerSpeed() {
         handler: round(rateOf('handler'), 0),
         bareClientSameCalls: round(rateOf('bare-same'), 0),
         bareClientCreateOnly: round(rateOf('bare-create'), 0),
-        /** The handler's own overhead: against the bare client making the same three calls. */
+        /** The handler's own overhead: against the bare clients making the same calls (Describe, List, Create, List, PUT, Describe). */
         ratioToSameCalls: round(rateOf('handler') / rateOf('bare-same')),
-        /** What exactly-once creation costs: against the bare client sending one Create. */
+        /** The floor: against the bare client sending one Create and answering no one (what exactly-once creation and answering CloudFormation cost). */
         ratioToCreateOnly: round(rateOf('handler') / rateOf('bare-create')),
         samples: { handler: rate.handler.map((x) => round(x, 0)), bareClientSameCalls: rate['bare-same'].map((x) => round(x, 0)), bareClientCreateOnly: rate['bare-create'].map((x) => round(x, 0)) },
+        /** The slowest timed event of each process, in ms: a wait the handler adds would show here. */
+        slowestEventMs: { handler: slowest.handler.map((x) => round(x, 1)), bareClientSameCalls: slowest['bare-same'].map((x) => round(x, 1)), bareClientCreateOnly: slowest['bare-create'].map((x) => round(x, 1)) },
+        /** Timed events over 250 ms, across all processes of a mode. */
+        eventsOver250Ms: { handler: slowEvents.handler, bareClientSameCalls: slowEvents['bare-same'], bareClientCreateOnly: slowEvents['bare-create'] },
       },
     };
   } finally {
+    await cfn.stop();
     await endpoint.stop();
   }
 }
@@ -240,16 +306,20 @@ async function handlerSpeed() {
  * The fewest calls the handler's guarantees allow, per step. Create: the API takes no idempotency
  * token and groups carry no tags, so only a list before the Create shows a group an earlier delivery
  * of the same event made, and only a list after it lets deliveries that ran at once agree on one
- * group. Update: one call in place. Delete: the group as the service has it (Get), its phone numbers
- * checked before anything changes (ListPhoneNumbers; Get does not report them), its connectors
- * detached (Update; the API refuses to delete a group that has any), then the Delete.
+ * group. Update: the group as the service has it (Get: where it is decides an update in place or a
+ * move, and the ledger's undo puts back the live group, not the old template's idea of it), then one
+ * call in place. Delete: the group as the service has it (Get), its phone numbers checked before
+ * anything changes (ListPhoneNumbers; Get does not report them), its connectors detached (Update;
+ * the API refuses to delete a group that has any), then the Delete.
  */
 interface Minimum {
   readonly create: number;
   readonly update: number;
   readonly delete: (connectors: boolean) => number;
 }
-const GUARANTEED_MINIMUM: Minimum = { create: 3, update: 1, delete: (connectors: boolean) => (connectors ? 4 : 3) };
+const GUARANTEED_MINIMUM: Minimum = { create: 3, update: 2, delete: (connectors: boolean) => (connectors ? 4 : 3) };
+/** The Chime calls of the previous design, which returned its answer to CDK's entrypoint: no record look-ups, no Get before an Update. */
+const PREVIOUS_DESIGN: Minimum = { create: 3, update: 1, delete: (connectors: boolean) => (connectors ? 4 : 3) };
 /** The fewest calls with no guarantee beyond one delivery per event: Create; Update; detach, Delete. */
 const PHYSICAL_MINIMUM: Minimum = { create: 1, update: 1, delete: (connectors: boolean) => (connectors ? 2 : 1) };
 
@@ -281,16 +351,21 @@ async function apiCalls() {
         ['delete', () => cfn.destroy(stackName)],
       ];
       for (const [step, run] of steps) {
-        const before = endpoint.requests.length;
+        const before = { chime: endpoint.requests.length, cfn: cfn.api.requests.length, puts: cfn.responseRequests.length };
         const { status, events } = await run();
+        // A Create's function reads the record once more after answering: wait for it to end.
+        await cfn.settled();
         if (!status.endsWith('_COMPLETE') || status.includes('ROLLBACK')) throw new Error(`${stackName} ${step} ended ${status}`);
         const deliveries = events;
         if (deliveries.length !== 1 || deliveries[0].delivery !== 1 || deliveries[0].cause !== 'event' || deliveries[0].status !== 'SUCCESS') {
           throw new Error(`${stackName} ${step}: expected one delivery of one event, got ${JSON.stringify(deliveries.map((e) => [e.requestType, e.delivery, e.cause, e.status]))}`);
         }
         // The stack holds no connector resources, so every request counted is a group call.
-        const made = endpoint.requests.slice(before);
+        const made = endpoint.requests.slice(before.chime);
+        const describes = cfn.api.requests.slice(before.cfn).filter((r) => r.action === 'DescribeStackResource').length;
+        const puts = cfn.responseRequests.slice(before.puts).filter((r) => r.method === 'PUT').length;
         const pick = (m: Minimum) => (step === 'delete' ? m.delete(withConnectors) : m[step]);
+        const previous = pick(PREVIOUS_DESIGN);
         rows.push({
           step,
           connectors: withConnectors ? connectors.length : 0,
@@ -298,6 +373,15 @@ async function apiCalls() {
           operations: made.map((r) => r.operation),
           minimum: pick(GUARANTEED_MINIMUM),
           physicalMinimum: pick(PHYSICAL_MINIMUM),
+          /** CloudFormation's DescribeStackResource, from the function: the late-delivery check, and after a Create's answer the check of what was recorded. */
+          describeStackResource: describes,
+          /** Answer PUTs: one per event, as the previous design's entrypoint sent. */
+          answerPuts: puts,
+          previousDesignCalls: previous,
+          /** Calls over the previous design: Chime calls beyond its count, and every DescribeStackResource. */
+          addedCalls: made.length - previous + describes,
+          /** From the event's delivery to its answer, as the local CloudFormation timed it. */
+          answerMs: deliveries[0].ms,
         });
       }
     }
@@ -338,15 +422,27 @@ async function main(): Promise<void> {
     ['namespace', 'index.js', 'namespace file', 'index.js + file', 'bare client', 'overhead', 'gzip: asset / bare / overhead'],
     bundle.map((b) => [b.namespace, b.indexBytes, `${b.namespaceFileBytes} (${b.namespaceFile})`, b.shippedBytes, b.bareClientBytes, b.overheadBytes, `${b.shippedGzipBytes} / ${b.bareClientGzipBytes} / ${b.overheadGzipBytes}`]),
   );
+  const cloudFormation = cloudFormationBundle();
+  table(
+    `${cloudFormation.file}, loaded by every event besides its namespace file, vs the bare CloudFormation client with DescribeStackResource alone`,
+    ['file', 'bytes', 'bare client', 'overhead', 'gzip: file / bare'],
+    [[cloudFormation.file, cloudFormation.fileBytes, cloudFormation.bareClientBytes, cloudFormation.overheadBytes, `${cloudFormation.fileGzipBytes} / ${cloudFormation.bareClientGzipBytes}`]],
+  );
   const speed = await handlerSpeed();
   const eps = speed.eventsPerSecond;
   table(`Against the local endpoint (ChimeSDKVoice; cold start median of ${RUNS} processes; warm rate median of ${RATE_RUNS} processes of ${EVENTS} Create events each)`, ['figure', 'handler', 'bare client', 'ratio'], [
-    ['cold start: load + first Create (ms); bare: List, Create, List', speed.coldStartMs.handler, speed.coldStartMs.bareClientSameCalls, `${speed.coldStartMs.ratio}x`],
-    ['warm events per second vs bare List, Create, List (handler overhead)', eps.handler, eps.bareClientSameCalls, `${eps.ratioToSameCalls}x`],
-    ['warm events per second vs bare Create alone (cost of exactly-once)', eps.handler, eps.bareClientCreateOnly, `${eps.ratioToCreateOnly}x`],
+    ['cold start: load + first Create (ms); bare: Describe, List, Create, List, PUT, Describe', speed.coldStartMs.handler, speed.coldStartMs.bareClientSameCalls, `${speed.coldStartMs.ratio}x`],
+    ['warm events per second vs bare Describe, List, Create, List, PUT, Describe (handler overhead)', eps.handler, eps.bareClientSameCalls, `${eps.ratioToSameCalls}x`],
+    ['warm events per second vs bare Create alone, no answer (the floor)', eps.handler, eps.bareClientCreateOnly, `${eps.ratioToCreateOnly}x`],
+    ['slowest timed event, over all processes (ms)', Math.max(...eps.slowestEventMs.handler), Math.max(...eps.slowestEventMs.bareClientSameCalls), '-'],
+    [`timed events over 250 ms, of ${EVENTS * RATE_RUNS}`, eps.eventsOver250Ms.handler, eps.eventsOver250Ms.bareClientSameCalls, '-'],
   ]);
   const calls = await apiCalls();
-  table('API calls per lifecycle step, counted at the endpoint', ['step', 'connectors', 'calls', 'minimum for the guarantees', 'physical minimum', 'operations'], calls.map((c) => [c.step, c.connectors, c.calls, c.minimum, c.physicalMinimum, c.operations.map((o) => o.replace('VoiceConnectorGroups', 'Groups').replace('VoiceConnectorGroup', '')).join(', ')]));
+  table(
+    'API calls per lifecycle step, counted at the endpoints (Chime; CloudFormation DescribeStackResource; answer PUTs), against the previous design',
+    ['step', 'connectors', 'Chime calls', 'minimum for the guarantees', 'physical minimum', 'Describe', 'PUT', 'previous design', 'added', 'answered after ms', 'operations'],
+    calls.map((c) => [c.step, c.connectors, c.calls, c.minimum, c.physicalMinimum, c.describeStackResource, c.answerPuts, c.previousDesignCalls, `+${c.addedCalls}`, c.answerMs, c.operations.map((o) => o.replace('VoiceConnectorGroups', 'Groups').replace('VoiceConnectorGroup', '')).join(', ')]),
+  );
 
   const at = (variant: Variant, n: number) => template.find((r) => r.variant === variant && r.n === n)!;
   const synthAt = (variant: Variant, n: number) => synth.find((r) => r.variant === variant && r.n === n)!;
@@ -374,6 +470,7 @@ async function main(): Promise<void> {
     marginal,
     synth,
     bundle,
+    cloudFormationBundle: cloudFormation,
     handler: speed,
     apiCalls: calls,
     targets,

@@ -50,6 +50,10 @@ it('quotes the handler asset sizes of the build', () => {
     expect(b.namespaceFileBytes).toBe(size(b.namespaceFile));
     expect(performance).toContain(`| ${b.namespace === 'Chime' ? 'Chime (legacy)' : b.namespace} | ${n(index)} + ${n(size(b.namespaceFile))} = ${n(index + size(b.namespaceFile))} |`);
   }
+  // Every event also loads cloudformation.js, for its look-ups of the resource's record.
+  const cfn = results.cloudFormationBundle as { file: string; fileBytes: number };
+  expect(cfn.fileBytes).toBe(size(cfn.file));
+  expect(performance).toContain(`| \`${cfn.file}\` | ${n(size(cfn.file))} |`);
 });
 
 it("quotes the committed run's numbers", () => {
@@ -57,6 +61,7 @@ it("quotes the committed run's numbers", () => {
   const synth = results.synth as Synth[];
   const marginal = Object.fromEntries((results.marginal as { variant: string; bytesPerAddedGroup: number }[]).map((m) => [m.variant, m.bytesPerAddedGroup]));
   const eps = results.handler.eventsPerSecond;
+  const cfnBundle = results.cloudFormationBundle as { fileBytes: number; bareClientBytes: number; overheadBytes: number; fileGzipBytes: number; bareClientGzipBytes: number };
   const cold = results.handler.coldStartMs;
   const range = (samples: number[]) => `from ${Math.min(...samples)} to ${Math.max(...samples)}`;
   const expected = [
@@ -72,7 +77,10 @@ it("quotes the committed run's numbers", () => {
     ...SIZES.map((size) => ['VoiceConnectorGroup', 'AwsCustomResource', 'Provider'].map((v) => ms(at(synth, v, size).medianMs)).join(' / ')),
     `(${ratio(at(synth, 'VoiceConnectorGroup', 100).ratioToBaseline)} of \`AwsCustomResource\`)`,
     ...bundles.map((b) => `| ${n(b.bareClientBytes)} | ${n(b.overheadBytes)} | ${n(b.shippedGzipBytes)} / ${n(b.bareClientGzipBytes)} / ${n(b.overheadGzipBytes)} |`),
-    `takes ${ms(cold.handler)} ms, against ${ms(cold.bareClientSameCalls)} ms for the bare client`,
+    `takes ${ms(cold.handler)} ms, against ${ms(cold.bareClientSameCalls)} ms for the bare clients`,
+    `| ${n(cfnBundle.fileBytes)} | ${n(cfnBundle.bareClientBytes)} | ${n(cfnBundle.overheadBytes)} | ${n(cfnBundle.fileGzipBytes)} / ${n(cfnBundle.bareClientGzipBytes)} |`,
+    `${eps.eventsOver250Ms.handler} of the handler's ${n(eps.events * eps.runs)} timed events took over 250 ms (the slowest ${Math.max(...eps.slowestEventMs.handler)} ms)`,
+    `the bare client's ${eps.eventsOver250Ms.bareClientSameCalls} (the slowest ${Math.max(...eps.slowestEventMs.bareClientSameCalls)} ms)`,
     `(${ratio(cold.ratio)})`,
     `| ${eps.handler} | ${eps.bareClientSameCalls} | ${ratio(eps.ratioToSameCalls)} |`,
     `| ${eps.handler} | ${eps.bareClientCreateOnly} | ${ratio(eps.ratioToCreateOnly)} |`,
@@ -84,9 +92,12 @@ it("quotes the committed run's numbers", () => {
     `(${ms(at(synth, 'Provider', 100).medianMs)} against\n  ${ms(at(synth, 'VoiceConnectorGroup', 100).medianMs)} ms)`,
     `the handler manages ${ratio(eps.ratioToCreateOnly)} as many events`,
     // With connectors; a delete also without, which takes no detaching Update.
-    ...(results.apiCalls as { step: string; connectors: number; calls: number; minimum: number; physicalMinimum: number; operations: string[] }[])
+    ...(results.apiCalls as { step: string; connectors: number; calls: number; minimum: number; physicalMinimum: number; operations: string[]; describeStackResource: number; previousDesignCalls: number; addedCalls: number }[])
       .filter((c) => c.connectors > 0 || c.step === 'delete')
-      .map((c) => `| ${c.calls} | ${c.operations.join(', ').replace('UpdateVoiceConnectorGroup, Delete', 'UpdateVoiceConnectorGroup (detach), Delete')} | ${c.minimum} | ${c.physicalMinimum} |`),
+      .map(
+        (c) =>
+          `| ${c.calls} | ${c.operations.join(', ').replace('UpdateVoiceConnectorGroup, Delete', 'UpdateVoiceConnectorGroup (detach), Delete')} | ${c.minimum} | ${c.physicalMinimum} | ${c.describeStackResource} | ${c.previousDesignCalls} | +${c.addedCalls} |`,
+      ),
   ];
   expect(expected.filter((text) => !performance.includes(text))).toEqual([]);
 });
