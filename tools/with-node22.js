@@ -18,5 +18,7 @@ try {
   process.exit(1);
 }
 const env = bin ? { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` } : process.env;
-const result = spawnSync(npm, ['run', ...process.argv.slice(2)], { stdio: 'inherit', env, cwd: root, shell: process.platform === 'win32' });
+// The script's own arguments follow `--`, or npm would take them for its own options.
+const [script, ...args] = process.argv.slice(2).filter((arg, i) => !(i === 1 && arg === '--'));
+const result = spawnSync(npm, ['run', script, ...(args.length > 0 ? ['--', ...args] : [])], { stdio: 'inherit', env, cwd: root, shell: process.platform === 'win32' });
 process.exit(result.status ?? 1);
