@@ -138,6 +138,7 @@ export async function requestState(
 export async function recordedAnswer(
   describe: DescribeResource,
   event: CloudFormationCustomResourceEvent,
+  issued: number | undefined,
   signal: AbortSignal,
   patienceMs: number,
 ): Promise<{ readonly physicalId?: string; readonly status: string } | undefined> {
@@ -151,7 +152,10 @@ export async function recordedAnswer(
       if (!isTransient(err)) return undefined;
       recorded = {};
     }
-    if (recorded.status && !recorded.status.endsWith('_IN_PROGRESS')) return { physicalId: recorded.physicalId, status: recorded.status };
+    // Still this request in progress: CloudFormation has not taken an answer yet. Any other state,
+    // a later request's (a rollback) included, says what it recorded instead.
+    const later = issued !== undefined && recorded.lastUpdated instanceof Date && recorded.lastUpdated.getTime() > issued + ISSUE_CLOCK_ALLOWANCE_MS;
+    if (recorded.status && (recorded.status !== IN_PROGRESS[event.RequestType] || later)) return { physicalId: recorded.physicalId, status: recorded.status };
     await sleep(backoff(attempt + 2), until);
   }
   return undefined;
