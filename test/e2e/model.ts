@@ -155,23 +155,30 @@ export const faultArb: fc.Arbitrary<Fault> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'refuse-response' as const }) },
 );
 
-export const runArb: fc.Arbitrary<RunOptions> = fc.record({
-  // Unbiased: fast-check favours small integers, and the endpoint's generator starts some small seeds
-  // with long throttling bursts that cost seconds of SDK backoff each.
-  endpointSeed: fc.noBias(fc.integer({ min: 1, max: 0x7fffffff })),
-  duplicates: fc.option(
-    fc.record({
-      probability: fc.constantFrom<number | 'always'>(0.5, 'always'),
-      seed: fc.noBias(fc.integer({ min: 1, max: 0x7fffffff })),
-      // At once, a little later, or late: after the first delivery has answered (a delivery under
-      // the read lag takes over 1.5 s), when CloudFormation may have moved on or rolled back.
-      afterMs: fc.constantFrom(0, 20, 2_500, 6_000),
-    }),
-    // Half the runs without duplicates, where no delivery can run after a rollback.
-    { nil: undefined, freq: 2 },
-  ),
-  heldElsewhere: fc.boolean(),
-});
+/**
+ * A run's endpoint seed, duplicates and starting numbers. With `late`, duplicates may also be every
+ * event's, and may start after the first delivery has answered (a delivery under the read lag takes
+ * over 1.5 s), when CloudFormation may have moved on or rolled back; such runs are slow (a late
+ * duplicate whose group is gone retries NotFound for the handler's minute of read lag), so the
+ * short search in `npm test` leaves them to `npm run fuzz` and the fixed regressions.
+ */
+export function runArb(late = true): fc.Arbitrary<RunOptions> {
+  return fc.record({
+    // Unbiased: fast-check favours small integers, and the endpoint's generator starts some small seeds
+    // with long throttling bursts that cost seconds of SDK backoff each.
+    endpointSeed: fc.noBias(fc.integer({ min: 1, max: 0x7fffffff })),
+    duplicates: fc.option(
+      fc.record({
+        probability: late ? fc.constantFrom<number | 'always'>(0.5, 'always') : fc.constant(0.5),
+        seed: fc.noBias(fc.integer({ min: 1, max: 0x7fffffff })),
+        afterMs: late ? fc.constantFrom(0, 20, 2_500, 6_000) : fc.constantFrom(0, 20),
+      }),
+      // Half the runs without duplicates, where no delivery can run after a rollback.
+      { nil: undefined, freq: 2 },
+    ),
+    heldElsewhere: fc.boolean(),
+  });
+}
 
 /** Every command, with a sequence of at most `maxCommands`. */
 export function commandsArb(maxCommands = 8, replayPath?: string): fc.Arbitrary<Iterable<Command>> {
@@ -758,6 +765,8 @@ export interface SearchOptions {
   readonly commandsPath?: string;
   /** Reports the first failure without shrinking it. */
   readonly endOnFailure?: boolean;
+  /** Whether duplicates may be late or every event's (see runArb). @default true */
+  readonly lateDuplicates?: boolean;
   /** Called as each run starts (its 1-based number). */
   readonly onRun?: (run: number) => void;
 }
@@ -780,7 +789,7 @@ export async function search(options: SearchOptions): Promise<SearchResult> {
   const running = new Set<Promise<void>>();
   try {
     const details = await fc.check(
-      fc.asyncProperty(runArb, commandsArb(options.maxCommands, options.commandsPath), (run, cmds) => {
+      fc.asyncProperty(runArb(options.lateDuplicates ?? true), commandsArb(options.maxCommands, options.commandsPath), (run, cmds) => {
         runs++;
         options.onRun?.(runs);
         const p = runSequence(run, cmds);
