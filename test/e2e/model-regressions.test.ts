@@ -151,4 +151,21 @@ describe('counterexamples of npm run fuzz', () => {
       new FailedDeploy(props('sdk-us-west-2', 'pbx-a', [[2, 2]], { distribution: CallDistribution.PRIORITY_WEIGHTED, numbers: [101, 102, 103, 105], forced: true }), throttle(0.3)),
       new FailedDeploy(props('sdk-us-west-2', 'pbx-b', [], { distribution: CallDistribution.PRIORITY_WEIGHTED, numbers: [101, 102, 103, 104, 105], forced: true }), NONE),
     ]));
+
+  // The same handler bug as the two tests above: in the first FailedDeploy (a Create refused for a
+  // number held elsewhere, under a dropped connection) a delivery was still running 90 s after it.
+  it.concurrent.failing('every delivery of a refused Create and of a rolled-back forced Create ends within the read-lag window (seed 1007476632)', () =>
+    runSequence(run({ endpointSeed: 1, duplicates: { probability: 'always', seed: 316964792, afterMs: 0 }, heldElsewhere: true }), [
+      new FailedDeploy(props('sdk-us-east-1', 'pbx-b', [], { distribution: CallDistribution.LOAD_BALANCED, numbers: [101, 103, 105] }), { kind: 'drop' }),
+      new FailedDeploy(props('chime', 'pbx-b', [[1, 2]], { numbers: [101, 102, 105], forced: true }), { kind: 'drop' }),
+    ]));
+});
+
+describe('counterexamples of the short search in test/e2e/model.test.ts', () => {
+  // The fixed search (seed 20260611) failed once at its second run, in two tries; its error was not
+  // in the report then (model.test.ts now prints it). Alone, the sequence passed.
+  it.concurrent('a rolled-back Create under throttling and concurrent duplicates (seed 20260611, run 2)', () =>
+    runSequence(run({ endpointSeed: 1013800080, duplicates: { probability: 0.5, seed: 1905162391, afterMs: 0 }, heldElsewhere: false }), [
+      new FailedDeploy(props('sdk-us-east-1', 'pbx-b', [], { numbers: [103, 105] }), throttle(0.22)),
+    ]));
 });
