@@ -162,9 +162,12 @@ describe('counterexamples of npm run fuzz', () => {
 });
 
 describe('counterexamples of the short search in test/e2e/model.test.ts', () => {
-  // The fixed search (seed 20260611) failed once at its second run, in two tries; its error was not
-  // in the report then (model.test.ts now prints it). Alone, the sequence passed.
-  it.concurrent('a rolled-back Create under throttling and concurrent duplicates (seed 20260611, run 2)', () =>
+  // Handler bug, the same as seed 1's run 28 with late duplicates: the fixed search (seed 20260611)
+  // failed at its second run in two of three tries, and this sequence in one of two. A concurrent
+  // duplicate of the Create made its own group during the read lag and associated the declared
+  // numbers; after the rollback, that group (no connectors, +12065550103 and +12065550105) survives,
+  // recorded by no stack. Timing-dependent.
+  it.concurrent.failing('a rolled-back Create under throttling and concurrent duplicates leaves no group (seed 20260611, run 2)', () =>
     runSequence(run({ endpointSeed: 1013800080, duplicates: { probability: 0.5, seed: 1905162391, afterMs: 0 }, heldElsewhere: false }), [
       new FailedDeploy(props('sdk-us-east-1', 'pbx-b', [], { numbers: [103, 105] }), throttle(0.22)),
     ]));
