@@ -89,6 +89,7 @@ export function makeHandler(outbound: Outbound, options: { readonly readLagWindo
       }),
       describeResource,
       readLagWindowMs: options.readLagWindowMs ?? READ_LAG_WINDOW_MS,
+      readable: () => readable,
       lagClock: (id) => {
         let clock = lagClocks.get(id);
         if (!clock) lagClocks.set(id, (clock = new LagClock()));

@@ -27,6 +27,8 @@ export interface Step {
   readonly readLagWindowMs: number;
   /** This delivery's read-lag window for a group: one per group, shared by every call. */
   readonly lagClock: (groupId: string) => LagClock;
+  /** Whether CloudFormation's record could be read when the delivery started. */
+  readonly readable: () => boolean;
   /** Throws when CloudFormation turns out to have taken an answer to this request meanwhile; called during long waits. */
   readonly stillWanted: () => Promise<void>;
   /** Writes one line to the function's log (phone numbers masked). */
