@@ -163,7 +163,7 @@ function removeIfNotRecorded(step: Step, id: string): (() => Promise<void>) | un
   const describe = step.describeResource;
   if (!describe) return undefined;
   return async () => {
-    const recorded = await recordedAnswer(describe, step.event, step.signals.settle, RECORD_WAIT_MS);
+    const recorded = await recordedAnswer(describe, step.event, step.issued, step.signals.settle, RECORD_WAIT_MS, step.readable());
     if (!recorded || recorded.physicalId === id) return;
     const report = await step.ledger.undo(step.signals.settle);
     step.log({

@@ -9,7 +9,7 @@ import { Ledger } from './ledger';
 import { DescribeResource, issuedAt, requestEpoch, requestState } from './ownership';
 import { maskNumbers } from './phone-numbers';
 import { parseGroupSpec, storedNamespace } from './properties';
-import { READ_LAG_WINDOW_MS } from './retry';
+import { LagClock, READ_LAG_WINDOW_MS } from './retry';
 import { Outcome, Step } from './step';
 import { onUpdate } from './update';
 
@@ -28,6 +28,8 @@ export const RESPONSE_RESERVE_MS = 40_000;
  * failure. Calls in this phase are retried until it ends, not only as often as the SDK retries.
  */
 export const SETTLE_RESERVE_MS = 40_000;
+/** How long after it last asked CloudFormation a delivery asks again before its next change. */
+export const ASK_AGAIN_AFTER_MS = 2_000;
 /** The API time budget when there is no Lambda context (local runs). */
 export const DEFAULT_BUDGET_MS = 120_000;
 
@@ -68,6 +70,8 @@ export function makeHandler(outbound: Outbound, options: { readonly readLagWindo
     const budget = remaining === undefined ? DEFAULT_BUDGET_MS + SETTLE_RESERVE_MS : remaining - RESPONSE_RESERVE_MS;
     const signals = { work: AbortSignal.timeout(Math.max(budget - SETTLE_RESERVE_MS, 1_000)), settle: AbortSignal.timeout(Math.max(budget, 2_000)) };
     const issued = issuedAt(event.ResponseURL);
+    const lagClocks = new Map<string, LagClock>();
+    let lastAsked = Date.now();
     /** Whether CloudFormation's record could be read when the delivery started. */
     let readable = false;
     const describeResource = outbound.describeResource?.();
@@ -75,12 +79,24 @@ export function makeHandler(outbound: Outbound, options: { readonly readLagWindo
       event,
       label,
       functionRegion: process.env.AWS_REGION,
+      issued,
       epoch: requestEpoch(issued, started),
       signals,
-      ledger: new Ledger(),
+      // A delivery slowed down (throttling, the read lag) asks again before it changes anything more,
+      // so a duplicate that started while the request was waited for does not act after its answer.
+      ledger: new Ledger(async () => {
+        if (Date.now() - lastAsked >= ASK_AGAIN_AFTER_MS) await step.stillWanted();
+      }),
       describeResource,
       readLagWindowMs: options.readLagWindowMs ?? READ_LAG_WINDOW_MS,
+      readable: () => readable,
+      lagClock: (id) => {
+        let clock = lagClocks.get(id);
+        if (!clock) lagClocks.set(id, (clock = new LagClock()));
+        return clock;
+      },
       stillWanted: async () => {
+        lastAsked = Date.now();
         const state = await requestState(describeResource, event, issued, signals.work);
         if (state.kind === 'answered') throw new GroupError(`CloudFormation took an answer to this ${event.RequestType} request for ${label} while this delivery was waiting (${state.why}).`);
         // It could read the record when it started: losing the right to means the stack's role went, with the stack.

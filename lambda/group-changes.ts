@@ -12,15 +12,15 @@ import type { Step } from './step';
  * names the group is retried past the read lag before NotFound stands.
  */
 export function patient(api: GroupWire, step: Step, phase: 'work' | 'settle'): GroupWire {
-  const wait = <T>(call: () => Promise<T>) => pastReadLag(call, step.signals[phase], step.readLagWindowMs, phase === 'work' ? step.stillWanted : undefined);
+  const wait = <T>(id: string, call: () => Promise<T>) => pastReadLag(call, step.signals[phase], step.readLagWindowMs, phase === 'work' ? step.stillWanted : undefined, step.lagClock(id));
   return {
     ...api,
-    get: (id) => wait(() => api.get(id)),
-    update: (id, input) => wait(() => api.update(id, input)),
-    delete: (id) => wait(() => api.delete(id)),
-    phoneNumbers: (id) => wait(() => api.phoneNumbers(id)),
-    associate: (id, numbers, force) => wait(() => api.associate(id, numbers, force)),
-    disassociate: (id, numbers) => wait(() => api.disassociate(id, numbers)),
+    get: (id) => wait(id, () => api.get(id)),
+    update: (id, input) => wait(id, () => api.update(id, input)),
+    delete: (id) => wait(id, () => api.delete(id)),
+    phoneNumbers: (id) => wait(id, () => api.phoneNumbers(id)),
+    associate: (id, numbers, force) => wait(id, () => api.associate(id, numbers, force)),
+    disassociate: (id, numbers) => wait(id, () => api.disassociate(id, numbers)),
   };
 }
 
@@ -56,7 +56,7 @@ export async function findGroup(step: Step, id: string, places: readonly Locatio
     }
     throw Object.assign(new Error(`group ${id} not found`), { name: 'NotFoundException' });
   };
-  return unlessGone(pastReadLag(once, step.signals.work, step.readLagWindowMs, step.stillWanted));
+  return unlessGone(pastReadLag(once, step.signals.work, step.readLagWindowMs, step.stillWanted, step.lagClock(id)));
 }
 
 /**

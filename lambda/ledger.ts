@@ -47,8 +47,12 @@ function rejected(err: unknown): boolean {
 export class Ledger {
   private readonly entries: { change: Change; answered: boolean }[] = [];
 
+  /** `beforeChange` runs before every change is recorded: it throws when the change must not be made. */
+  constructor(private readonly beforeChange: () => Promise<void> = async () => undefined) {}
+
   /** Records `change`, then makes the call; a call the API refused is struck off again. */
   async apply<T>(change: Change, call: () => Promise<T>): Promise<T> {
+    await this.beforeChange();
     const entry = { change, answered: false };
     this.entries.push(entry);
     try {

@@ -81,6 +81,9 @@ export type RequestState =
 
 const IN_PROGRESS = { Create: 'CREATE_IN_PROGRESS', Update: 'UPDATE_IN_PROGRESS', Delete: 'DELETE_IN_PROGRESS' } as const;
 
+/** A refused look-up: the function's role may no longer read the stack, as once the stack and its role are deleted. */
+const REFUSED = /AccessDenied|Unauthorized|Forbidden/i;
+
 /** How long the handler keeps asking CloudFormation when the look-up is throttled or fails. */
 const DESCRIBE_PATIENCE_MS = 10_000;
 
@@ -117,7 +120,7 @@ export async function requestState(
   } catch (err) {
     const gone = apiErrorName(err) === 'ValidationError' && /does not exist/i.test(String((err as Error).message));
     if (gone) return { kind: 'answered', why: `the stack no longer has resource ${event.LogicalResourceId}` };
-    return { kind: 'unknown', refused: /AccessDenied|Unauthorized|Forbidden/i.test(apiErrorName(err)) };
+    return { kind: 'unknown', refused: REFUSED.test(apiErrorName(err)) };
   }
   const as = (why: string): RequestState => ({ kind: 'answered', why: `CloudFormation records resource ${event.LogicalResourceId} as ${why}` });
   if (event.RequestType === 'Delete') return recorded.status === 'DELETE_COMPLETE' ? as('DELETE_COMPLETE') : { kind: 'unknown', read: true };
@@ -138,8 +141,11 @@ export async function requestState(
 export async function recordedAnswer(
   describe: DescribeResource,
   event: CloudFormationCustomResourceEvent,
+  issued: number | undefined,
   signal: AbortSignal,
   patienceMs: number,
+  /** Whether the delivery could read the record when it started: losing that right then means the stack went. */
+  readableBefore = false,
 ): Promise<{ readonly physicalId?: string; readonly status: string } | undefined> {
   const until = AbortSignal.any([signal, AbortSignal.timeout(patienceMs)]);
   for (let attempt = 0; !until.aborted; attempt++) {
@@ -148,10 +154,14 @@ export async function recordedAnswer(
       recorded = await describe(event.StackId, event.LogicalResourceId, signal);
     } catch (err) {
       if (apiErrorName(err) === 'ValidationError' && /does not exist/i.test(String((err as Error).message))) return { status: 'GONE' };
+      if (readableBefore && REFUSED.test(apiErrorName(err))) return { status: 'GONE' };
       if (!isTransient(err)) return undefined;
       recorded = {};
     }
-    if (recorded.status && !recorded.status.endsWith('_IN_PROGRESS')) return { physicalId: recorded.physicalId, status: recorded.status };
+    // Still this request in progress: CloudFormation has not taken an answer yet. Any other state,
+    // a later request's (a rollback) included, says what it recorded instead.
+    const later = issued !== undefined && recorded.lastUpdated instanceof Date && recorded.lastUpdated.getTime() > issued + ISSUE_CLOCK_ALLOWANCE_MS;
+    if (recorded.status && (recorded.status !== IN_PROGRESS[event.RequestType] || later)) return { physicalId: recorded.physicalId, status: recorded.status };
     await sleep(backoff(attempt + 2), until);
   }
   return undefined;

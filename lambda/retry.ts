@@ -44,6 +44,26 @@ export async function retrying<T>(call: () => Promise<T>, signal: AbortSignal, r
 }
 
 /**
+ * One delivery's read-lag window for one group: it starts at the first NotFound and is shared by
+ * every later call, so a delivery waits out the lag once, not once per call; once the group has
+ * been read, NotFound means it is gone.
+ */
+export class LagClock {
+  private started?: number;
+  private read = false;
+  remaining(windowMs: number): number {
+    this.started ??= Date.now();
+    return this.read ? 0 : Math.max(0, this.started + windowMs - Date.now());
+  }
+  seen(): void {
+    this.read = true;
+  }
+  wasSeen(): boolean {
+    return this.read;
+  }
+}
+
+/**
  * Reads right after a create can answer NotFound for a while (hashicorp/terraform-provider-aws#34218;
  * Terraform retries every Chime read for a minute after create). A group this resource made or
  * CloudFormation records for it is therefore taken as gone only after NotFound for this long.
@@ -54,13 +74,15 @@ export const READ_LAG_WINDOW_MS = 60_000;
  * Runs a call on a group that is this resource's, retrying NotFound (and transient errors) until
  * READ_LAG_WINDOW_MS has passed or `signal` fires; the last NotFound is then thrown.
  */
-export async function pastReadLag<T>(call: () => Promise<T>, signal: AbortSignal, windowMs = READ_LAG_WINDOW_MS, stillWanted?: () => Promise<void>): Promise<T> {
-  const window = AbortSignal.any([signal, AbortSignal.timeout(windowMs)]);
+export async function pastReadLag<T>(call: () => Promise<T>, signal: AbortSignal, windowMs = READ_LAG_WINDOW_MS, stillWanted?: () => Promise<void>, lag?: LagClock): Promise<T> {
+  const window = AbortSignal.any([signal, AbortSignal.timeout(lag ? lag.remaining(windowMs) : windowMs)]);
   for (let attempt = 0; ; attempt++) {
     try {
-      return await call();
+      const result = await call();
+      lag?.seen();
+      return result;
     } catch (err) {
-      const lagging = apiErrorName(err) === 'NotFoundException';
+      const lagging = apiErrorName(err) === 'NotFoundException' && !lag?.wasSeen();
       if (window.aborted || !(lagging || isTransient(err))) throw err;
       // A wait this long may outlast the request: another delivery may have answered it meanwhile.
       if (lagging && stillWanted) await stillWanted();

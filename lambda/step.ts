@@ -5,6 +5,7 @@ import { GroupError } from './errors';
 import type { Ledger } from './ledger';
 import type { DescribeResource } from './ownership';
 import { locate, Location } from './properties';
+import type { LagClock } from './retry';
 
 /** What a lifecycle step gets: the event, the API where a group lives, the ledger and the deadlines. */
 export interface Step {
@@ -12,6 +13,8 @@ export interface Step {
   /** The resource as reasons name it: its logical ID and namespace. */
   readonly label: string;
   readonly functionRegion?: string;
+  /** When CloudFormation issued the request (the response URL's X-Amz-Date), if it says. */
+  readonly issued?: number;
   /** The earliest creation time of a group a delivery of this request can have made. */
   readonly epoch: number;
   /** The API where a group lives: `work` calls stop at the work deadline, `settle` calls at the later one. */
@@ -22,6 +25,10 @@ export interface Step {
   readonly describeResource?: DescribeResource;
   /** How long NotFound for a group that is this resource's may still be the read lag after a create. */
   readonly readLagWindowMs: number;
+  /** This delivery's read-lag window for a group: one per group, shared by every call. */
+  readonly lagClock: (groupId: string) => LagClock;
+  /** Whether CloudFormation's record could be read when the delivery started. */
+  readonly readable: () => boolean;
   /** Throws when CloudFormation turns out to have taken an answer to this request meanwhile; called during long waits. */
   readonly stillWanted: () => Promise<void>;
   /** Writes one line to the function's log (phone numbers masked). */
