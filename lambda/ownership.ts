@@ -81,8 +81,8 @@ export type RequestState =
 
 const IN_PROGRESS = { Create: 'CREATE_IN_PROGRESS', Update: 'UPDATE_IN_PROGRESS', Delete: 'DELETE_IN_PROGRESS' } as const;
 
-/** A refused look-up: the function's role may no longer read the stack, as once the stack and its role are deleted. */
-const REFUSED = /AccessDenied|Unauthorized|Forbidden/i;
+/** A refused look-up: the function's role may no longer read the stack, or no longer exists, as once the stack and its role are deleted. */
+const REFUSED = /AccessDenied|Unauthorized|Forbidden|InvalidClientTokenId|ExpiredToken|UnrecognizedClient/i;
 
 /** How long the handler keeps asking CloudFormation when the look-up is throttled or fails. */
 const DESCRIBE_PATIENCE_MS = 10_000;
