@@ -8,8 +8,6 @@ export interface WireGroup {
   VoiceConnectorItems?: { VoiceConnectorId: string | undefined; Priority?: number }[];
   CallDistributionType?: string;
   CreatedTimestamp?: Date;
-  /** Not the API's: how many requests the SDK sent for the call that answered with this group. */
-  sdkAttempts?: number;
 }
 
 export interface WireGroupInput {
@@ -104,7 +102,6 @@ export interface Answer {
   PhoneNumbers?: { E164PhoneNumber?: string; PhoneNumberId?: string }[];
   PhoneNumberErrors?: PhoneNumberError[];
   NextToken?: string;
-  $metadata?: { attempts?: number };
 }
 export type Send = (command: object) => Promise<Answer>;
 
@@ -126,10 +123,7 @@ export function bindWire(sendCommand: Send, commands: GroupCommands): GroupWire 
   const send = async (command: object): Promise<Answer> => (await sendCommand(command)) ?? {};
   const group = async (command: object) => (await send(command)).VoiceConnectorGroup ?? {};
   return {
-    create: async (input) => {
-      const answer = await send(new commands.create(input));
-      return { ...(answer.VoiceConnectorGroup ?? {}), sdkAttempts: answer.$metadata?.attempts };
-    },
+    create: (input) => group(new commands.create(input)),
     update: (id, input) => group(new commands.update({ VoiceConnectorGroupId: id, ...input })),
     get: (id) => group(new commands.get({ VoiceConnectorGroupId: id })),
     delete: async (id) => {

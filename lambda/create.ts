@@ -3,7 +3,7 @@ import { GroupWire, toWireInput, WireGroup, WireGroupInput } from './api';
 import { describeApiError, GroupError } from './errors';
 import type { Change } from './ledger';
 import { numbersFailed, patient, removeOwnGroup, undoSentence } from './group-changes';
-import { byAge, createdAt, groupsOfRequest, ISSUE_CLOCK_ALLOWANCE_MS, recordedAnswer } from './ownership';
+import { byAge, groupsOfRequest, recordedAnswer } from './ownership';
 import { associateAll, without } from './phone-numbers';
 import { Location } from './properties';
 import { backoff, isTransient, retrying, sleep } from './retry';
@@ -72,7 +72,6 @@ async function createOnce(step: Step, location: Location, input: WireGroupInput)
       return undefined;
     },
   };
-  const postStarted = Date.now();
   try {
     made = await step.ledger.apply(change, () => api.create(input));
   } catch (err) {
@@ -89,7 +88,6 @@ async function createOnce(step: Step, location: Location, input: WireGroupInput)
     throw lost(step, location, input, failure);
   }
   if (made && !found.some((g) => g.VoiceConnectorGroupId === made!.VoiceConnectorGroupId)) found = [...found, made].sort(byAge);
-  if (made && (made.sdkAttempts ?? 1) > 1) found = await removeOwnRetries(step, location, listed, found, made, postStarted);
   if (!made) {
     // The call failed, yet a group of this request is there: its answer was lost, or another delivery made it.
     if (found.length === 0) throw lost(step, location, input, failure);
@@ -117,31 +115,6 @@ async function listedSince(step: Step, api: GroupWire, made: WireGroup | undefin
     await step.stillWanted();
     await sleep(backoff(attempt + 2), window);
   }
-}
-
-/**
- * The SDK sent the create more than once (an answer was lost), so the earlier requests may each
- * have made a group: groups of the request that appeared while this delivery's call ran, other than
- * the one it answered with, are this delivery's, and it removes them. Returns what is left.
- */
-async function removeOwnRetries(step: Step, location: Location, before: readonly WireGroup[], found: WireGroup[], made: WireGroup, postStarted: number): Promise<WireGroup[]> {
-  const known = new Set(before.map((g) => g.VoiceConnectorGroupId));
-  const answered = createdAt(made);
-  const extras = found.filter(
-    (g) => g.VoiceConnectorGroupId !== made.VoiceConnectorGroupId && !known.has(g.VoiceConnectorGroupId) && createdAt(g) >= postStarted - ISSUE_CLOCK_ALLOWANCE_MS && !(createdAt(g) > answered),
-  );
-  const api = patient(step.open(location, 'settle'), step, 'settle');
-  const removed = new Set<string>();
-  for (const extra of extras) {
-    try {
-      await removeOwnGroup(api, extra);
-      removed.add(extra.VoiceConnectorGroupId!);
-    } catch (err) {
-      step.log({ warning: 'a group an earlier attempt of this call made could not be removed', voiceConnectorGroupId: extra.VoiceConnectorGroupId, reason: describeApiError('cleanup', step.label, err).message });
-    }
-  }
-  if (removed.size > 0) step.log({ notice: 'removed the groups earlier attempts of CreateVoiceConnectorGroup made', voiceConnectorGroupIds: [...removed] });
-  return found.filter((g) => !removed.has(g.VoiceConnectorGroupId!));
 }
 
 /** The error for a create that failed and left no group that can be seen. */

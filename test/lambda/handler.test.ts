@@ -729,19 +729,6 @@ describe('ownership', () => {
     expect(response.Reason).toContain('came after CloudFormation had taken an answer (CloudFormation records resource Group as CREATE_COMPLETE); it changed nothing.');
   });
 
-  it('removes the groups earlier attempts of its own create call made, when the SDK sent it more than once', async () => {
-    const madeAt = Date.now();
-    const extra = listed('grp-early', 0, { CreatedTimestamp: new Date(madeAt) });
-    const answeredGroup = listed('grp-1', 0, { CreatedTimestamp: new Date(madeAt + 50) });
-    sdk.on(CreateVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: answeredGroup, $metadata: { attempts: 2 } });
-    sdk.on(ListVoiceConnectorGroupsCommand).resolvesOnce({ VoiceConnectorGroups: [] }).resolves({ VoiceConnectorGroups: [extra, answeredGroup] });
-
-    const response = await respond(createEvent(props));
-
-    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'grp-1' });
-    expect(sent().filter(([name]) => name === 'DeleteVoiceConnectorGroup')).toEqual([['DeleteVoiceConnectorGroup', { VoiceConnectorGroupId: 'grp-early' }]]);
-  });
-
   it('keeps the replacement an Update made once CloudFormation records it, after waiting out the record still in progress', async () => {
     const group2 = { ...group, VoiceConnectorGroupId: 'grp-2' };
     sdk.on(GetVoiceConnectorGroupCommand).callsFake(async (_input, getClient: () => ChimeSDKVoiceClient) => {
