@@ -76,14 +76,17 @@ const SEED_2_RUN_14 = () => [
 const LATE: RunOptions['duplicates'] = { probability: 'always', seed: 1, afterMs: 1_500 };
 
 describe('counterexamples of the model test as it was at b9e19bb (issue 14), replayed on this handler', () => {
-  // Handler bug, timing-dependent (failed in two of four tries here, so this test is flaky until it
-  // is fixed), the one of the last two fuzz counterexamples below: in the second FailedDeploy the
+  // Found a handler bug, since fixed (a delivery waits out the read lag once per group, and stops
+  // once CloudFormation took another answer); timing-dependent, as the last two fuzz counterexamples
+  // below: in the second FailedDeploy the
   // Create's duplicate delivery answered first, and the first delivery, working on a group the
   // rollback deleted, was still running 90 s after the stack operation ended.
   it.concurrent('a late Create delivery after the rollback Delete leaves no group, and the next Delete succeeds (numRuns 150, seed 1, run 28)', () =>
     runSequence(run({ endpointSeed: 1976695059, duplicates: { probability: 0.5, seed: 411423609, afterMs: 20 }, heldElsewhere: false }), SEED_1_RUN_28()));
 
-  // Handler bug (failed in three of three tries): a duplicate Create delivered 1.5 s after the first,
+  // Found a handler bug, since fixed (after answering, any state but this request in progress is an
+  // answer that is not the delivery's own, and a refused look-up once readable means the stack went):
+  // a duplicate Create delivered 1.5 s after the first,
   // while the first delivery's group was still hidden by the read lag, makes a second group; the
   // rollback Delete removes the first, and the duplicate's group survives, answered SUCCESS (late)
   // and recorded by no stack: once in the first FailedDeploy (no numbers), once in the second
@@ -91,7 +94,8 @@ describe('counterexamples of the model test as it was at b9e19bb (issue 14), rep
   it.concurrent('seed 1, run 28 with every event delivered again late', () =>
     runSequence(run({ endpointSeed: 1976695059, duplicates: LATE, heldElsewhere: false }), SEED_1_RUN_28()));
 
-  // Handler bug: the duplicate of the failed in-place Update (items [c1:3, c0:3] to [], +12065550104
+  // Found a handler bug, since fixed (a delivery asks again before a change when 2 s have passed
+  // since it last asked): the duplicate of the failed in-place Update (items [c1:3, c0:3] to [], +12065550104
   // declared) passed the "answered already?" check while the Update was in progress, then applied
   // the failed properties after CloudFormation's rollback Update had restored the group: the group
   // CloudFormation records is left with no voice connectors ("Group Update/deploy #2 duplicate
@@ -128,7 +132,7 @@ describe('counterexamples of npm run fuzz', () => {
       new Delete(false, NONE),
     ]));
 
-  // Handler bugs (failed in two of two tries, each way once). Found by the fuzz: a concurrent
+  // Found handler bugs, since fixed, by the fuzz: a concurrent
   // duplicate Create whose group the rollback Delete removed under it keeps calling the gone group
   // (GetVoiceConnectorGroup, AssociatePhoneNumbersWithVoiceConnectorGroup, the undo's reads), each
   // call retrying NotFound for its own minute of read lag, so the delivery is still running 90 s (the
@@ -142,7 +146,7 @@ describe('counterexamples of npm run fuzz', () => {
       new FailedDeploy(props('sdk-us-west-2', 'pbx-a', [[0, 1]], { distribution: CallDistribution.PRIORITY_WEIGHTED, numbers: [105], forced: true }), throttle(0.24)),
     ]));
 
-  // The same handler bug as the test above: the first delivery of the last Create, whose group the
+  // The same bug, since fixed, as the test above: the first delivery of the last Create, whose group the
   // rollback Delete removed after the duplicate's answer was taken, is still running 90 s later.
   it.concurrent('a first delivery whose group the rollback deleted after its duplicate answered ends within the read-lag window (seed 1324523220)', () =>
     runSequence(run({ endpointSeed: 1, duplicates: { probability: 'always', seed: 1, afterMs: 0 }, heldElsewhere: false }), [
@@ -152,7 +156,7 @@ describe('counterexamples of npm run fuzz', () => {
       new FailedDeploy(props('sdk-us-west-2', 'pbx-b', [], { distribution: CallDistribution.PRIORITY_WEIGHTED, numbers: [101, 102, 103, 104, 105], forced: true }), NONE),
     ]));
 
-  // The same handler bug as the two tests above: in the first FailedDeploy (a Create refused for a
+  // The same bug, since fixed, as the two tests above: in the first FailedDeploy (a Create refused for a
   // number held elsewhere, under a dropped connection) a delivery was still running 90 s after it.
   it.concurrent('every delivery of a refused Create and of a rolled-back forced Create ends within the read-lag window (seed 1007476632)', () =>
     runSequence(run({ endpointSeed: 1, duplicates: { probability: 'always', seed: 316964792, afterMs: 0 }, heldElsewhere: true }), [
@@ -162,7 +166,7 @@ describe('counterexamples of npm run fuzz', () => {
 });
 
 describe('counterexamples of the short search in test/e2e/model.test.ts', () => {
-  // Handler bug, the same as seed 1's run 28 with late duplicates: the fixed search (seed 20260611)
+  // Found the bug of seed 1's run 28 with late duplicates, since fixed: the fixed search (seed 20260611)
   // failed at its second run in two of three tries, and this sequence in one of two. A concurrent
   // duplicate of the Create made its own group during the read lag and associated the declared
   // numbers; after the rollback, that group (no connectors, +12065550103 and +12065550105) survives,
