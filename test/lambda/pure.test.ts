@@ -1,0 +1,73 @@
+import { ApiNamespace } from '../../lib/rules';
+import { describeApiError, errorName, GroupError, shorten } from '../../lambda/errors';
+import { declaredNumbers, declaresNumbers, locate, parseGroupSpec, storedNamespace } from '../../lambda/properties';
+
+describe('describeApiError', () => {
+  it.each<[string, unknown, string]>([
+    ['an SDK error with its attempts', Object.assign(new Error('Rate exceeded'), { name: 'ThrottledClientException', $metadata: { attempts: 8 } }), 'CreateVoiceConnectorGroup for Group failed after 8 attempts: ThrottledClientException: Rate exceeded (the API kept throttling after every retry; deploy again when the account is less busy)'],
+    ['an error of one attempt', Object.assign(new Error('no'), { name: 'AccessDeniedException', $metadata: { attempts: 1 } }), 'CreateVoiceConnectorGroup for Group failed: AccessDeniedException: no ('],
+    ['an error without a hint', Object.assign(new Error('odd'), { name: 'OddException' }), 'CreateVoiceConnectorGroup for Group failed: OddException: odd (see the API message above)'],
+    ['something thrown that is not an Error', 'boom', 'CreateVoiceConnectorGroup for Group failed: Error: boom (see the API message above)'],
+  ])('words %s as a sentence naming the operation', (_case, err, start) => {
+    expect(describeApiError('CreateVoiceConnectorGroup', 'Group', err).message.startsWith(start)).toBe(true);
+  });
+
+  it('keeps a GroupError as it is, and its stack is its message alone', () => {
+    const own = new GroupError('said already');
+    expect(describeApiError('x', 'y', own)).toBe(own);
+    expect(own.stack).toBe('said already');
+  });
+
+  it('cuts the API\'s own words to 800 bytes so the hint and what follows survive', () => {
+    const message = describeApiError('Op', 'Group', Object.assign(new Error('é'.repeat(2_000)), { name: 'BadRequestException' })).message;
+    expect(message).toMatch(/more characters\) \(the API rejected the request/);
+    expect(Buffer.byteLength(message)).toBeLessThan(1_100);
+  });
+
+  it.each<[unknown, string]>([
+    [Object.assign(new Error(), { name: 'NotFoundException' }), 'NotFoundException'],
+    [undefined, 'Error'],
+  ])('names %p as %s', (err, name) => {
+    expect(errorName(err)).toBe(name);
+  });
+});
+
+describe('shorten', () => {
+  it.each([
+    ['text that fits', 'short', 10, 'short'],
+    ['text that does not', 'abcdefghijklmnopqrstuvwxyz', 24, 'ab… (24 more characters)'],
+  ])('cuts %s between code points, saying how much it left out', (_case, text, max, expected) => {
+    expect(shorten(text, (t) => t.length <= max, '')).toBe(expected);
+  });
+
+  it('gives up when not even the note fits', () => {
+    expect(shorten('abcdef', (t) => t.length <= 2, '')).toBeUndefined();
+  });
+});
+
+describe('properties', () => {
+  it.each<[string, unknown, string[], boolean]>([
+    ['a list of numbers', { phoneNumbers: ['+12065550100', 7, '+12065550101'] }, ['+12065550100', '+12065550101'], true],
+    ['an empty list', { phoneNumbers: [] }, [], true],
+    ['no list', {}, [], false],
+    ['no properties at all', undefined, [], false],
+  ])('reads the declared numbers of %s leniently', (_case, raw, numbers, declares) => {
+    expect(declaredNumbers(raw)).toEqual(numbers);
+    expect(declaresNumbers(raw)).toBe(declares);
+  });
+
+  it.each<[string, unknown, string | undefined, object | undefined]>([
+    ['the stored namespace and Region', { apiNamespace: 'ChimeSDKVoice', apiRegion: 'eu-west-2' }, 'ChimeSDKVoice', { namespace: ApiNamespace.CHIME_SDK_VOICE, region: 'eu-west-2' }],
+    ['the legacy namespace, always in us-east-1', { apiNamespace: 'Chime', apiRegion: 'eu-west-2' }, 'Chime', { namespace: ApiNamespace.CHIME, region: 'us-east-1' }],
+    ['no Region: the function\'s', { apiNamespace: 'ChimeSDKVoice' }, 'ChimeSDKVoice', { namespace: ApiNamespace.CHIME_SDK_VOICE, region: 'ap-southeast-2' }],
+    ['an unknown namespace: the default one', { apiNamespace: 'chime' }, undefined, { namespace: ApiNamespace.CHIME_SDK_VOICE, region: 'ap-southeast-2' }],
+  ])('locates %s', (_case, raw, namespace, location) => {
+    expect(storedNamespace(raw)).toBe(namespace);
+    expect(locate(raw, 'ap-southeast-2')).toEqual(location);
+  });
+
+  it('reads scalars CloudFormation sends as strings', () => {
+    const spec = parseGroupSpec({ apiNamespace: 'ChimeSDKVoice', voiceConnectorGroupName: 'pbx', voiceConnectorItems: [{ voiceConnectorId: 'vc-1', priority: '2' }], forceAssociate: 'true' }, 'Group');
+    expect(spec).toMatchObject({ voiceConnectorItems: [{ voiceConnectorId: 'vc-1', priority: 2 }], forceAssociate: true });
+  });
+});
