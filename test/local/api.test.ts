@@ -12,7 +12,7 @@ import {
 import { LOCAL_CREDENTIALS, LocalCloudFormation } from '../../local/driver';
 import { ChimeEndpoint } from '../../local/endpoint';
 import { refusal } from './refusal';
-import { StackSpec, tempRoot, writeAssembly } from './assembly';
+import { StackSpec, startFixture, stopFixture, writeAssembly } from './assembly';
 
 /** The local CloudFormation's API answers the real SDK client as the service does. */
 jest.setTimeout(30_000);
@@ -23,15 +23,9 @@ let endpoint: ChimeEndpoint;
 let cfn: LocalCloudFormation;
 
 beforeEach(async () => {
-  root = tempRoot();
-  endpoint = await ChimeEndpoint.start();
-  cfn = await LocalCloudFormation.start({ endpoint, retryDelaysMs: [50, 100] });
+  ({ root, endpoint, cfn } = await startFixture());
 });
-afterEach(async () => {
-  await cfn.stop();
-  await endpoint.stop();
-  fs.rmSync(root, { recursive: true, force: true });
-});
+afterEach(() => stopFixture({ root, endpoint, cfn }));
 
 const client = (region = 'us-east-1', more: { maxAttempts?: number; secretAccessKey?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } = {}) =>
   new CloudFormationClient({

@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { LocalCloudFormation } from '../../local/driver';
+import { ChimeEndpoint } from '../../local/endpoint';
 
 /**
  * Hand-written cloud assemblies for testing the local CloudFormation itself: every custom resource
@@ -71,3 +73,23 @@ export function writeAssembly(root: string, stacks: StackSpec[]): string {
 }
 
 export const tempRoot = () => fs.mkdtempSync(path.join(os.tmpdir(), 'local-cfn-test-'));
+
+/** What a test of the local CloudFormation runs against: a scratch folder, the endpoint and the driver. */
+export interface Fixture {
+  readonly root: string;
+  readonly endpoint: ChimeEndpoint;
+  readonly cfn: LocalCloudFormation;
+}
+
+/** Starts a fresh endpoint and driver (Lambda's retries a fraction of a second apart) in a new scratch folder. */
+export async function startFixture(): Promise<Fixture> {
+  const endpoint = await ChimeEndpoint.start();
+  return { root: tempRoot(), endpoint, cfn: await LocalCloudFormation.start({ endpoint, retryDelaysMs: [50, 100] }) };
+}
+
+/** Stops what startFixture started and removes its folder. */
+export async function stopFixture({ root, endpoint, cfn }: Fixture): Promise<void> {
+  await cfn.stop();
+  await endpoint.stop();
+  fs.rmSync(root, { recursive: true, force: true });
+}

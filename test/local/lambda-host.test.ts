@@ -1,10 +1,9 @@
 import { spawnSync } from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
 import { LocalCloudFormation } from '../../local/driver';
 import { ChimeEndpoint } from '../../local/endpoint';
 import { NODE22 } from '../../local/node22';
-import { StackSpec, tempRoot, writeAssembly } from './assembly';
+import { StackSpec, startFixture, stopFixture, writeAssembly } from './assembly';
 
 /** The execution environment starts at the function's own Handler, as Lambda's Node.js runtime does. */
 jest.setTimeout(30_000);
@@ -15,15 +14,9 @@ let endpoint: ChimeEndpoint;
 let cfn: LocalCloudFormation;
 
 beforeEach(async () => {
-  root = tempRoot();
-  endpoint = await ChimeEndpoint.start();
-  cfn = await LocalCloudFormation.start({ endpoint, retryDelaysMs: [50, 100] });
+  ({ root, endpoint, cfn } = await startFixture());
 });
-afterEach(async () => {
-  await cfn.stop();
-  await endpoint.stop();
-  fs.rmSync(root, { recursive: true, force: true });
-});
+afterEach(() => stopFixture({ root, endpoint, cfn }));
 
 const deploy = (resources: StackSpec['resources'], handler = 'index.handler') => cfn.deploy(writeAssembly(root, [{ name: STACK, handler, resources }]), STACK);
 

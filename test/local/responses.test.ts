@@ -1,8 +1,7 @@
-import * as fs from 'fs';
 import * as https from 'https';
 import { LocalCloudFormation } from '../../local/driver';
 import { ChimeEndpoint } from '../../local/endpoint';
-import { tempRoot, writeAssembly } from './assembly';
+import { startFixture, stopFixture, writeAssembly } from './assembly';
 
 /** The ResponseURL is a presigned S3 SigV4 URL, checked as S3 checks one. */
 jest.setTimeout(30_000);
@@ -13,15 +12,9 @@ let endpoint: ChimeEndpoint;
 let cfn: LocalCloudFormation;
 
 beforeEach(async () => {
-  root = tempRoot();
-  endpoint = await ChimeEndpoint.start();
-  cfn = await LocalCloudFormation.start({ endpoint, retryDelaysMs: [50, 100] });
+  ({ root, endpoint, cfn } = await startFixture());
 });
-afterEach(async () => {
-  await cfn.stop();
-  await endpoint.stop();
-  fs.rmSync(root, { recursive: true, force: true });
-});
+afterEach(() => stopFixture({ root, endpoint, cfn }));
 
 const deploy = (resources: Record<string, Record<string, unknown>>) => cfn.deploy(writeAssembly(root, [{ name: STACK, resources }]), STACK);
 

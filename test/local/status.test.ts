@@ -1,7 +1,6 @@
-import * as fs from 'fs';
 import { LocalCloudFormation } from '../../local/driver';
 import { ChimeEndpoint } from '../../local/endpoint';
-import { StackSpec, tempRoot, writeAssembly } from './assembly';
+import { StackSpec, startFixture, stopFixture, writeAssembly } from './assembly';
 
 /** Stacks and their resources move through CloudFormation's statuses, each change timestamped. */
 jest.setTimeout(30_000);
@@ -12,15 +11,9 @@ let endpoint: ChimeEndpoint;
 let cfn: LocalCloudFormation;
 
 beforeEach(async () => {
-  root = tempRoot();
-  endpoint = await ChimeEndpoint.start();
-  cfn = await LocalCloudFormation.start({ endpoint, retryDelaysMs: [50, 100] });
+  ({ root, endpoint, cfn } = await startFixture());
 });
-afterEach(async () => {
-  await cfn.stop();
-  await endpoint.stop();
-  fs.rmSync(root, { recursive: true, force: true });
-});
+afterEach(() => stopFixture({ root, endpoint, cfn }));
 
 const deploy = (resources: StackSpec['resources']) => cfn.deploy(writeAssembly(root, [{ name: STACK, resources }]), STACK);
 /** The status changes since `from` of one resource (or of the stack, by its name): [status, physical ID]. */
