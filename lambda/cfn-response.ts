@@ -58,7 +58,7 @@ export function responseBody(event: Echoed, answer: Answer): string {
 export type Put = (url: string, body: string) => Promise<void>;
 
 /** Waits between attempts to deliver the response: about 30 s in all, as CDK's provider framework allows. */
-export const RESPONSE_RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 15_000];
+const RESPONSE_RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 15_000];
 
 /** Delivers the response, trying again while the URL fails (S3 can refuse a PUT for a moment). */
 export async function sendResponse(put: Put, url: string, text: string, delays: readonly number[] = RESPONSE_RETRY_DELAYS_MS): Promise<void> {

@@ -27,11 +27,11 @@ export const RESPONSE_RESERVE_MS = 40_000;
  * Kept back from the API work, before the response reserve, for undoing the ledger after a
  * failure. Calls in this phase are retried until it ends, not only as often as the SDK retries.
  */
-export const SETTLE_RESERVE_MS = 40_000;
+const SETTLE_RESERVE_MS = 40_000;
 /** How long after it last asked CloudFormation a delivery asks again before its next change. */
-export const ASK_AGAIN_AFTER_MS = 2_000;
+const ASK_AGAIN_AFTER_MS = 2_000;
 /** The API time budget when there is no Lambda context (local runs). */
-export const DEFAULT_BUDGET_MS = 120_000;
+const DEFAULT_BUDGET_MS = 120_000;
 
 /** What the handler reaches outside itself; index.ts gives the real ones, tests their own. */
 export interface Outbound {

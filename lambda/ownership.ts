@@ -23,7 +23,7 @@ export const ISSUE_CLOCK_ALLOWANCE_MS = 2_000;
  * duplicate or Lambda's first retry (about a minute after a failure, source: AWS Lambda guide,
  * "Asynchronous invocation"), too short for the group a replacement replaces, made a deploy earlier.
  */
-export const FALLBACK_WINDOW_MS = 5 * 60_000;
+const FALLBACK_WINDOW_MS = 5 * 60_000;
 
 /**
  * When CloudFormation issued the request: the `X-Amz-Date` of its presigned response URL, the same
@@ -50,7 +50,7 @@ export const requestEpoch = (issued: number | undefined, deliveryStarted: number
 
 const itemsKey = (items: WireGroupInput['VoiceConnectorItems']) => JSON.stringify(items.map((i) => `${i.VoiceConnectorId}:${i.Priority}`).sort());
 /** A group whose answer carries no timestamp cannot be dated, so it is never taken as this request's. */
-export const createdAt = (g: WireGroup): number => (g.CreatedTimestamp instanceof Date ? g.CreatedTimestamp.getTime() : Number.NaN);
+const createdAt = (g: WireGroup): number => (g.CreatedTimestamp instanceof Date ? g.CreatedTimestamp.getTime() : Number.NaN);
 /** Oldest first, then by ID: every delivery of a request picks the same group from the same list. */
 export const byAge = (a: WireGroup, b: WireGroup): number => createdAt(a) - createdAt(b) || String(a.VoiceConnectorGroupId).localeCompare(String(b.VoiceConnectorGroupId));
 
