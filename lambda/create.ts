@@ -68,7 +68,7 @@ async function createOnce(step: Step, location: Location, input: WireGroupInput)
       // (or CloudFormation's rollback Delete of the group the failure names) deals with it.
       if (!answered || !made) return `called CreateVoiceConnectorGroup for '${input.Name}', whose answer was lost: no group was removed`;
       const settleApi = step.open(location, 'settle');
-      await removeOwnGroup(seen ? settleApi : patient(settleApi, step, 'settle'), made);
+      await removeOwnGroup(seen ? settleApi : patient(settleApi, step, 'settle'), made.VoiceConnectorGroupId!);
       return undefined;
     },
   };
@@ -167,7 +167,9 @@ export async function onCreate(step: Step, spec: GroupSpec, from?: { location: L
 
   const api = patient(step.open(location, 'work'), step, 'work');
   try {
-    // An earlier delivery may have associated some already: those are not this delivery's to undo.
+    // Another delivery made the group and may have answered meanwhile (then the group may be in a
+    // rollback's hands): ask before touching it. What it associated already is not this delivery's to undo.
+    if (!made) await step.stillWanted();
     const live = made ? [] : await api.phoneNumbers(id);
     const tracking = { ledger: step.ledger, settle: patient(step.open(location, 'settle'), step, 'settle'), movedFrom: from && { api: step.open(from.location, 'settle'), id: from.id, numbers: held } };
     const outcome = await associateAll(api, id, without(numbers, live), (n) => spec.forceAssociate === true || held.includes(n), tracking);

@@ -12,13 +12,16 @@ import type { Step } from './step';
  * names the group is retried past the read lag before NotFound stands.
  */
 export function patient(api: GroupWire, step: Step, phase: 'work' | 'settle'): GroupWire {
-  const wait = <T>(id: string, call: () => Promise<T>) => pastReadLag(call, step.signals[phase], step.readLagWindowMs, phase === 'work' ? step.stillWanted : undefined, step.lagClock(id));
+  const wait = <T>(id: string, call: () => Promise<T>, sighting = true) =>
+    pastReadLag(call, step.signals[phase], step.readLagWindowMs, phase === 'work' ? step.stillWanted : undefined, step.lagClock(id), sighting);
   return {
     ...api,
     get: (id) => wait(id, () => api.get(id)),
     update: (id, input) => wait(id, () => api.update(id, input)),
     delete: (id) => wait(id, () => api.delete(id)),
-    phoneNumbers: (id) => wait(id, () => api.phoneNumbers(id)),
+    // ListPhoneNumbers filters by group: a group the service does not show yet has no numbers, not
+    // NotFound, so an answer is no sign that the group can be read.
+    phoneNumbers: (id) => wait(id, () => api.phoneNumbers(id), false),
     associate: (id, numbers, force) => wait(id, () => api.associate(id, numbers, force)),
     disassociate: (id, numbers) => wait(id, () => api.disassociate(id, numbers)),
   };
@@ -62,9 +65,11 @@ export async function findGroup(step: Step, id: string, places: readonly Locatio
 /**
  * Removes a group this delivery made: detaches its connectors and deletes it. A group that holds
  * phone numbers is left whole (detaching would cut their calls off, and the API refuses the delete).
+ * The group is read first: only a read tells a group the service does not show yet from one that is gone.
  */
-export async function removeOwnGroup(api: GroupWire, group: WireGroup): Promise<void> {
-  const id = group.VoiceConnectorGroupId!;
+export async function removeOwnGroup(api: GroupWire, id: string): Promise<void> {
+  const group = await unlessGone(api.get(id));
+  if (group === GONE) return;
   const numbers = await unlessGone(api.phoneNumbers(id));
   if (numbers === GONE) return;
   if (numbers.length > 0) throw new GroupError(`group ${id} still holds ${numberList(numbers)}, so it was left with its voice connectors`);

@@ -74,12 +74,20 @@ export const READ_LAG_WINDOW_MS = 60_000;
  * Runs a call on a group that is this resource's, retrying NotFound (and transient errors) until
  * READ_LAG_WINDOW_MS has passed or `signal` fires; the last NotFound is then thrown.
  */
-export async function pastReadLag<T>(call: () => Promise<T>, signal: AbortSignal, windowMs = READ_LAG_WINDOW_MS, stillWanted?: () => Promise<void>, lag?: LagClock): Promise<T> {
+export async function pastReadLag<T>(
+  call: () => Promise<T>,
+  signal: AbortSignal,
+  windowMs = READ_LAG_WINDOW_MS,
+  stillWanted?: () => Promise<void>,
+  lag?: LagClock,
+  /** Whether an answer shows the group can be read (then NotFound means it is gone). */
+  sighting = true,
+): Promise<T> {
   const window = AbortSignal.any([signal, AbortSignal.timeout(lag ? lag.remaining(windowMs) : windowMs)]);
   for (let attempt = 0; ; attempt++) {
     try {
       const result = await call();
-      lag?.seen();
+      if (sighting) lag?.seen();
       return result;
     } catch (err) {
       const lagging = apiErrorName(err) === 'NotFoundException' && !lag?.wasSeen();

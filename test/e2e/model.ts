@@ -725,7 +725,9 @@ function withTrace(err: unknown, real: Real): unknown {
       `${e.logicalId.replace(/[0-9A-F]{8}$/, '')} ${e.requestType}/${e.phase} #${e.delivery} ${e.cause} ${e.status}${e.taken ? '' : ' (late)'} ${short(e.physicalId) ?? ''} ${e.reason?.slice(0, 240) ?? ''}`,
   );
   const requests = real.endpoint.requests.map((q) => `${q.operation} ${q.namespace}/${q.region} ${q.status}${q.committed ? ' committed' : ''}`);
-  err.message += `\n\nevents:\n  ${events.join('\n  ')}\n\nrequests:\n  ${requests.join('\n  ')}`;
+  // The function's own words on what it undid or left, which the events' reasons do not carry.
+  const said = real.cfn.logs.filter((l) => /"(notice|warning)"/.test(l)).map((l) => l.slice(0, 400));
+  err.message += `\n\nevents:\n  ${events.join('\n  ')}\n\nrequests:\n  ${requests.join('\n  ')}\n\nnotices and warnings in the function's log:\n  ${said.join('\n  ')}`;
   return err;
 }
 

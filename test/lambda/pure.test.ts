@@ -1,6 +1,7 @@
 import { ApiNamespace } from '../../lib/rules';
 import { describeApiError, errorName, GroupError, shorten } from '../../lambda/errors';
 import { declaredNumbers, declaresNumbers, locate, parseGroupSpec, storedNamespace } from '../../lambda/properties';
+import { LagClock, pastReadLag } from '../../lambda/retry';
 
 describe('describeApiError', () => {
   it.each<[string, unknown, string]>([
@@ -69,5 +70,28 @@ describe('properties', () => {
   it('reads scalars CloudFormation sends as strings', () => {
     const spec = parseGroupSpec({ apiNamespace: 'ChimeSDKVoice', voiceConnectorGroupName: 'pbx', voiceConnectorItems: [{ voiceConnectorId: 'vc-1', priority: '2' }], forceAssociate: 'true' }, 'Group');
     expect(spec).toMatchObject({ voiceConnectorItems: [{ voiceConnectorId: 'vc-1', priority: 2 }], forceAssociate: true });
+  });
+});
+
+describe('pastReadLag', () => {
+  const notFound = () => Object.assign(new Error('no such group'), { name: 'NotFoundException' });
+  /** A group the service shows only from `visibleAt` on: calls naming it answer NotFound until then. */
+  const lagging = (visibleAt: number) => async () => {
+    if (Date.now() < visibleAt) throw notFound();
+    return 'read';
+  };
+
+  it('takes NotFound as final once the group has been read', async () => {
+    const lag = new LagClock();
+    await pastReadLag(async () => 'read', AbortSignal.timeout(5_000), 2_000, undefined, lag);
+
+    await expect(pastReadLag(lagging(Date.now() + 200), AbortSignal.timeout(5_000), 2_000, undefined, lag)).rejects.toThrow('no such group');
+  });
+
+  it('does not take an answer that cannot show the group (ListPhoneNumbers filtered by it) as a sign it can be read', async () => {
+    const lag = new LagClock();
+    await pastReadLag(async () => [], AbortSignal.timeout(5_000), 2_000, undefined, lag, false);
+
+    await expect(pastReadLag(lagging(Date.now() + 200), AbortSignal.timeout(5_000), 2_000, undefined, lag)).resolves.toBe('read');
   });
 });
