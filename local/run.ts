@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
+import { appWithCdkJsonContext } from '../bin/cdk-json';
 import { PHONE_NUMBERS_CONTEXT } from '../bin/phone-numbers';
 import { TelephonyStack, TelephonyStackProps } from '../bin/telephony-stack';
 import { DeployResult, LocalCloudFormation } from './driver';
@@ -40,8 +40,7 @@ function synthApp(outdir: string): string {
 
 /** The example stack with other props and phone numbers, synthesised with the same cdk.json context. */
 function synthStack(outdir: string, props: TelephonyStackProps, phoneNumbers?: string[]): string {
-  const { context } = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'));
-  const app = new App({ outdir, context: phoneNumbers ? { ...context, [PHONE_NUMBERS_CONTEXT]: phoneNumbers.join(',') } : context });
+  const app = appWithCdkJsonContext({ outdir }, phoneNumbers ? { [PHONE_NUMBERS_CONTEXT]: phoneNumbers.join(',') } : {});
   new TelephonyStack(app, STACK, { env: { region: 'us-east-1' }, ...props });
   app.synth();
   return outdir;
