@@ -108,6 +108,16 @@ export function regionWarning(property: string, region: string): string | undefi
 export const RESOURCE_TYPE = 'Custom::VoiceConnectorGroup';
 
 /**
+ * The key of the custom resource's `Metadata` entry that holds, by their path in the properties
+ * (`voiceConnectorItems.0.voiceConnectorId`), the declared values known only at deploy time
+ * (references, parameters, imports). CloudFormation resolves intrinsic functions in `Metadata` as
+ * in properties and `DescribeStackResource` returns the result, so the drift command reads what a
+ * group declares, as CloudFormation resolved it, without a resolver of its own; values known at
+ * synth time are in the template and cost no Metadata.
+ */
+export const RESOLVED_METADATA_KEY = 'cdk-chime-voice-connector-group:resolved';
+
+/**
  * A physical resource ID that can be a group ID. Anything else (for example the marker
  * CDK's provider framework writes when a Create fails) names no group, so Delete makes no call.
  */
