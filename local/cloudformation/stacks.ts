@@ -335,12 +335,21 @@ export class LocalCloudFormation implements CrossStack {
   private async apply(stack: LiveStack, id: string, done: Done[], failures: ResourceFailure[]): Promise<boolean> {
     const spec = stack.template.Resources[id];
     const properties = this.resolve(spec.Properties ?? {}, stack) as Record<string, Json>;
+    // Intrinsic functions in a resource's Metadata are resolved as in its properties, and
+    // DescribeStackResource answers the result. Source: CloudFormation Template Reference, "Metadata
+    // attribute" and "Intrinsic function reference" (intrinsic functions may be used "in resource
+    // properties, outputs, metadata attributes, and update policy attributes").
+    const metadata = spec.Metadata === undefined ? undefined : (this.resolve(spec.Metadata, stack) as Record<string, Json>);
     const before = stack.resources.get(id);
-    if (before && JSON.stringify(before.properties) === JSON.stringify(properties)) return true;
+    if (before && JSON.stringify(before.properties) === JSON.stringify(properties)) {
+      before.metadata = metadata;
+      return true;
+    }
     this.mark(stack, id, before ? 'UPDATE_IN_PROGRESS' : 'CREATE_IN_PROGRESS', before?.physicalId);
     if (!isCustom(spec.Type)) {
       const live = await this.native(stack, id, spec.Type, properties, before);
       live.deletionPolicy = spec.DeletionPolicy;
+      live.metadata = metadata;
       stack.resources.set(id, live);
       this.mark(stack, id, before ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE', live.physicalId);
       done.push({ id, before });
@@ -368,7 +377,7 @@ export class LocalCloudFormation implements CrossStack {
       }
       return fail(before ? 'Update' : 'Create', outcome.reason ?? '', before?.physicalId ?? outcome.physicalId);
     }
-    stack.resources.set(id, { type: spec.Type, physicalId: outcome.physicalId!, properties, attributes: outcome.data ?? {}, deletionPolicy: spec.DeletionPolicy });
+    stack.resources.set(id, { type: spec.Type, physicalId: outcome.physicalId!, properties, attributes: outcome.data ?? {}, deletionPolicy: spec.DeletionPolicy, metadata });
     this.mark(stack, id, before ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE', outcome.physicalId);
     done.push({ id, before });
     return true;
