@@ -151,6 +151,30 @@ export const STACK_READ_ACTIONS = ['cloudformation:DescribeStackResource'] as co
  */
 export const PHONE_NUMBER_ACTIONS = ['chime:AssociatePhoneNumbersWithVoiceConnectorGroup', 'chime:DisassociatePhoneNumbersFromVoiceConnectorGroup'] as const;
 
+/**
+ * The actions the drift command (`npx cdk-chime-voice-connector-group drift`) calls, all reads: the
+ * stack, its resources and template, each group's Metadata as CloudFormation resolved it, and the
+ * group and its numbers. The README's policy for the command is tested against this list.
+ */
+export const DRIFT_READ_ACTIONS = [
+  'cloudformation:DescribeStacks',
+  'cloudformation:ListStackResources',
+  'cloudformation:DescribeStackResource',
+  'cloudformation:GetTemplate',
+  'chime:GetVoiceConnectorGroup',
+  'chime:ListPhoneNumbers',
+] as const;
+
+/**
+ * What `drift --revert` calls besides the reads: the handler's update of a group and the association
+ * of declared numbers, and the disassociation that undoes an association when a later step fails.
+ */
+export const DRIFT_REVERT_ACTIONS = [
+  'chime:UpdateVoiceConnectorGroup',
+  'chime:AssociatePhoneNumbersWithVoiceConnectorGroup',
+  'chime:DisassociatePhoneNumbersFromVoiceConnectorGroup',
+] as const;
+
 export interface ItemSpec {
   readonly voiceConnectorId: string;
   readonly priority: number;
