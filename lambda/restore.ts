@@ -35,7 +35,7 @@ export async function restoreDeclared(
   try {
     if (!sameGroup(live.group, input)) {
       await updateGroup(ledger, api, settle, id, live.group, input, signals.work);
-      changed.push(`wrote the declared name, voice connectors and call distribution to group ${id}`);
+      changed.push(`wrote the declared ${spec.callDistribution ? 'name, voice connectors and call distribution' : 'name and voice connectors'} to group ${id}`);
     }
     if (missing.length > 0) {
       const forced = spec.forceAssociate === true;
