@@ -11,7 +11,7 @@ import {
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { CfnVoiceConnector } from 'aws-cdk-lib/aws-chime';
 import { CallDistribution, VoiceConnectorGroup, VoiceConnectorGroupProps } from '../../lib';
-import { DRIFT_READ_ACTIONS } from '../../lib/rules';
+import { DRIFT_READ_ACTIONS, DRIFT_REVERT_ACTIONS } from '../../lib/rules';
 import { LOCAL_CREDENTIALS } from '../../local/driver';
 import { localPerTest, LocalTest, STACK } from './harness';
 
@@ -116,8 +116,14 @@ describe('drift', () => {
   it('finds no drift in a group as deployed: exit 0, a row per field, numbers masked, the same as JSON', async () => {
     const { app, id, east, west } = await deployed(local, failover);
 
+    // The handler's own look-ups after it answered are over once every delivery has ended.
+    await local.cfn.settled();
+    const before = { cfn: local.cfn.api.requests.length, chime: local.endpoint.requests.length };
     const text = await drift(local, ['--app', app]);
     const json = await drift(local, ['--app', app, '--json', '--fail']);
+    // Only the reads the README's policy lists.
+    const used = [...local.cfn.api.requests.slice(before.cfn).map((r) => `cloudformation:${r.action}`), ...local.endpoint.requests.slice(before.chime).map((r) => `chime:${r.operation}`)];
+    expect([...new Set(used)].sort()).toEqual([...DRIFT_READ_ACTIONS].filter((a) => a !== 'cloudformation:DescribeStackResource').sort());
 
     expect(text).toMatchObject({ status: 0, stderr: '' });
     expect(text.stdout).toContain(`| ${STACK} | ${STACK}/Group | ${id} | name`);
@@ -239,8 +245,13 @@ describe('drift', () => {
     local.endpoint.associatePhoneNumbers(other, [B]);
     local.endpoint.associatePhoneNumbers(id, [A, C]);
 
+    const before = local.endpoint.requests.length;
     const reverted = await drift(local, ['--app', app, '--revert', '--fail']);
     const after = await drift(local, ['--app', app, '--json', '--fail']);
+    const used = new Set(local.endpoint.requests.slice(before).map((r) => `chime:${r.operation}`));
+    expect([...used].filter((a) => !(DRIFT_READ_ACTIONS as readonly string[]).includes(a)).sort()).toEqual(
+      DRIFT_REVERT_ACTIONS.filter((a) => a !== 'chime:DisassociatePhoneNumbersFromVoiceConnectorGroup').sort(),
+    );
 
     expect(reverted.status).toBe(0);
     expect(reverted.stdout).toContain(
