@@ -134,8 +134,8 @@ export function makeHandler(outbound: Outbound, options: { readonly readLagWindo
   };
 }
 
-/** Wraps each operation so failures read as sentences that name the group and the operation. */
-function described(wire: ReturnType<Connect>, label: string): ReturnType<Connect> {
+/** Wraps each operation so failures read as sentences that name the group and the operation (the drift command's revert uses it too). */
+export function described(wire: ReturnType<Connect>, label: string): ReturnType<Connect> {
   const attempt = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
     try {
       return await call();

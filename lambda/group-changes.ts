@@ -1,9 +1,9 @@
-import { GroupWire, liveInput, WireGroup, wireItems } from './api';
+import { GroupWire, liveInput, WireGroup, WireGroupInput, wireItems } from './api';
 import { describeApiError, GroupError } from './errors';
-import type { UndoReport } from './ledger';
+import type { Ledger, UndoReport } from './ledger';
 import { describeFailures, numberList, Outcome } from './phone-numbers';
 import type { Location } from './properties';
-import { apiErrorName, pastReadLag } from './retry';
+import { apiErrorName, pastReadLag, retrying } from './retry';
 import type { Step } from './step';
 
 /**
@@ -25,6 +25,24 @@ export function patient(api: GroupWire, step: Step, phase: 'work' | 'settle'): G
     associate: (id, numbers, force) => wait(id, () => api.associate(id, numbers, force)),
     disassociate: (id, numbers) => wait(id, () => api.disassociate(id, numbers)),
   };
+}
+
+/**
+ * Writes `input` over group `id`, which CloudFormation records for this resource, as read (`live`). The
+ * ledger records it first, with the write-back of `live` as its undo.
+ */
+export function updateGroup(ledger: Ledger, api: GroupWire, settle: GroupWire, id: string, live: WireGroup, input: WireGroupInput, signal: AbortSignal): Promise<WireGroup> {
+  return ledger.apply(
+    {
+      what: `updated group ${id}`,
+      undo: async (answered) => {
+        await settle.update(id, liveInput(live, wireItems(live)));
+        return answered ? undefined : `wrote group ${id} back as it was read (its UpdateVoiceConnectorGroup call failed, so it may not have taken effect)`;
+      },
+    },
+    // A PUT of the whole group, so trying it again after throttling beyond the SDK's retries is safe.
+    () => retrying(() => api.update(id, input), signal),
+  );
 }
 
 export const GONE = Symbol('gone');

@@ -1,11 +1,10 @@
 import type { CloudFormationCustomResourceUpdateEvent } from 'aws-lambda';
 import { GROUP_ID_PATTERN, GroupSpec, LIMITS } from '../lib/rules';
-import { liveInput, toWireInput, wireItems } from './api';
+import { toWireInput } from './api';
 import { onCreate } from './create';
-import { findGroup, GONE, numbersFailed, patient, unlessGone } from './group-changes';
+import { findGroup, GONE, numbersFailed, patient, unlessGone, updateGroup } from './group-changes';
 import { associateAll, disassociateAll, without } from './phone-numbers';
 import { declaredNumbers, declaresNumbers, locate, Location, parseGroupSpec, sameLocation } from './properties';
-import { retrying } from './retry';
 import { answer, locationOf, Outcome, Step } from './step';
 
 /**
@@ -72,18 +71,7 @@ export async function onUpdate(step: Step, event: CloudFormationCustomResourceUp
   // Deleted outside CloudFormation: make it again rather than leave the stack unable to update or
   // roll back. The new ID makes CloudFormation's cleanup Delete of the old one a no-op.
   if (live === GONE) return onCreate(step, spec);
-  const settle = step.open(target, 'settle');
-  const updated = await step.ledger.apply(
-    {
-      what: `updated group ${id}`,
-      undo: async (answered) => {
-        await settle.update(id, liveInput(live, wireItems(live)));
-        return answered ? undefined : `wrote group ${id} back as it was read (its UpdateVoiceConnectorGroup call failed, so it may not have taken effect)`;
-      },
-    },
-    // A PUT of the whole group, so trying it again after throttling beyond the SDK's retries is safe.
-    () => retrying(() => api.update(id, toWireInput(spec, spec.voiceConnectorItems)), step.signals.work),
-  );
+  const updated = await updateGroup(step.ledger, api, step.open(target, 'settle'), id, live, toWireInput(spec, spec.voiceConnectorItems), step.signals.work);
   await syncNumbers(step, target, id, spec, event.OldResourceProperties);
   return answer(updated, step.label);
 }

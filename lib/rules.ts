@@ -108,6 +108,16 @@ export function regionWarning(property: string, region: string): string | undefi
 export const RESOURCE_TYPE = 'Custom::VoiceConnectorGroup';
 
 /**
+ * The key of the custom resource's `Metadata` entry that holds, by their path in the properties
+ * (`voiceConnectorItems.0.voiceConnectorId`), the declared values known only at deploy time
+ * (references, parameters, imports). CloudFormation resolves intrinsic functions in `Metadata` as
+ * in properties and `DescribeStackResource` returns the result, so the drift command reads what a
+ * group declares, as CloudFormation resolved it, without a resolver of its own; values known at
+ * synth time are in the template and cost no Metadata.
+ */
+export const RESOLVED_METADATA_KEY = 'cdk-chime-voice-connector-group:resolved';
+
+/**
  * A physical resource ID that can be a group ID. Anything else (for example the marker
  * CDK's provider framework writes when a Create fails) names no group, so Delete makes no call.
  */
@@ -140,6 +150,30 @@ export const STACK_READ_ACTIONS = ['cloudformation:DescribeStackResource'] as co
  * disassociate them: CloudFormation updates the policy before the resource).
  */
 export const PHONE_NUMBER_ACTIONS = ['chime:AssociatePhoneNumbersWithVoiceConnectorGroup', 'chime:DisassociatePhoneNumbersFromVoiceConnectorGroup'] as const;
+
+/**
+ * The actions the drift command (`npx cdk-chime-voice-connector-group drift`) calls, all reads: the
+ * stack, its resources and template, each group's Metadata as CloudFormation resolved it, and the
+ * group and its numbers. The README's policy for the command is tested against this list.
+ */
+export const DRIFT_READ_ACTIONS = [
+  'cloudformation:DescribeStacks',
+  'cloudformation:ListStackResources',
+  'cloudformation:DescribeStackResource',
+  'cloudformation:GetTemplate',
+  'chime:GetVoiceConnectorGroup',
+  'chime:ListPhoneNumbers',
+] as const;
+
+/**
+ * What `drift --revert` calls besides the reads: the handler's update of a group and the association
+ * of declared numbers, and the disassociation that undoes an association when a later step fails.
+ */
+export const DRIFT_REVERT_ACTIONS = [
+  'chime:UpdateVoiceConnectorGroup',
+  'chime:AssociatePhoneNumbersWithVoiceConnectorGroup',
+  'chime:DisassociatePhoneNumbersFromVoiceConnectorGroup',
+] as const;
 
 export interface ItemSpec {
   readonly voiceConnectorId: string;

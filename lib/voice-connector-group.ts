@@ -35,6 +35,7 @@ import {
   Naming,
   PHONE_NUMBER_ACTIONS,
   regionWarning,
+  RESOLVED_METADATA_KEY,
   RESOURCE_TYPE,
   STACK_READ_ACTIONS,
   validateGroupSpec,
@@ -457,6 +458,17 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
         phoneNumbers: Lazy.list({ produce: () => this.declaredPhoneNumbers }),
       },
     });
+    // What the template cannot give resolved, resolved by CloudFormation, for the drift command.
+    // Source: AWS CloudFormation Template Reference, "Intrinsic function reference" ("you can use
+    // intrinsic functions in resource properties, outputs, metadata attributes, and update policy
+    // attributes", every function that page lists, Fn::GetStackOutput and Fn::ImportValue among
+    // them) and "Metadata attribute" ("you can use intrinsic functions ..., parameters, and pseudo
+    // parameters within the Metadata attribute to add those interpreted values"; DescribeStackResource
+    // returns them). Lazy, so numbers added after construction are in it too.
+    (this.resource.node.defaultChild as CfnResource).addMetadata(
+      RESOLVED_METADATA_KEY,
+      Lazy.any({ produce: () => deployTimeValues({ ...spec, phoneNumbers: this.declaredPhoneNumbers }) }),
+    );
     this.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.DESTROY);
     this.voiceConnectorGroupId = this.resource.ref;
 
@@ -538,6 +550,21 @@ function itemSpecs(items: VoiceConnectorItem[], problems: string[]): ItemSpec[] 
     }
     return { voiceConnectorId: voiceConnector?.attrVoiceConnectorId ?? voiceConnectorId ?? '', priority };
   });
+}
+
+/**
+ * The values of `properties` known only at deploy time (tokens), by their path (`a.0.b`);
+ * undefined when there are none, so that a group declared with plain values adds no Metadata.
+ */
+function deployTimeValues(properties: object): Record<string, unknown> | undefined {
+  const found: Record<string, unknown> = {};
+  const visit = (value: unknown, at: string): void => {
+    if (Token.isUnresolved(value)) found[at] = value;
+    else if (Array.isArray(value)) value.forEach((v, i) => visit(v, `${at}.${i}`));
+    else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) visit(v, at ? `${at}.${k}` : k);
+  };
+  visit(properties, '');
+  return Object.keys(found).length > 0 ? found : undefined;
 }
 
 /** The ID of the synth-time warning about a Region where Amazon Chime SDK Voice has no voice connectors. */

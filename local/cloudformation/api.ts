@@ -237,7 +237,8 @@ export class CloudFormationApi {
         const id = params.get('LogicalResourceId') ?? '';
         const r = s.records.get(id);
         if (!r) throw validation(`Resource ${id} does not exist for stack ${s.name}`);
-        const metadata = s.template.Resources[id]?.Metadata;
+        // As CloudFormation resolved it when it last created or updated the resource (stacks.ts).
+        const metadata = s.resources.get(id)?.metadata;
         return {
           StackResourceDetail: {
             StackName: s.name,

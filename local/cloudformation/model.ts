@@ -176,6 +176,8 @@ export interface Live {
   properties: Record<string, Json>;
   attributes: Record<string, string>;
   deletionPolicy?: string;
+  /** The template's `Metadata` for it, resolved as its properties are: what DescribeStackResource answers. */
+  metadata?: Record<string, Json>;
 }
 
 /** A function of a deployed stack: its asset directory, Handler and timeout. */

@@ -1,10 +1,10 @@
-import { randomUUID } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ChimeSDKVoiceClient, CreateVoiceConnectorCommand, DeleteVoiceConnectorCommand } from '@aws-sdk/client-chime-sdk-voice';
 import { CloudFormationApi, Identity } from './api';
-import { allows, roleStatements } from './iam';
+import { allows, roleStatements, Statement } from './iam';
 import { LambdaService, LOCAL_CREDENTIALS, Pending, recordBase, roleCredentials, Timers } from './lambda';
 import type { AppResult, CurrentStackStatus, DeployResult, DriverOptions, EventRecord, Live, LiveStack, Outcome, Phase, RequestType, ResourceFailure, ResourceRecord, ResourceStatus, SentEvent, StackEvent, StackStatus } from './model';
 import { contractProblems, ResponseRequest, ResponseServer, verdict } from './responses';
@@ -82,6 +82,8 @@ export class LocalCloudFormation implements CrossStack {
   private lastTick = 0;
   /** Each function's access key, to its ARN. */
   private readonly callers = new Map<string, string>();
+  /** The users `addUser` added, by access key. */
+  private readonly users = new Map<string, Identity>();
   private readonly pending = new Map<string, Pending>();
   private readonly timers = new Timers();
   private readonly lambda: LambdaService;
@@ -335,12 +337,21 @@ export class LocalCloudFormation implements CrossStack {
   private async apply(stack: LiveStack, id: string, done: Done[], failures: ResourceFailure[]): Promise<boolean> {
     const spec = stack.template.Resources[id];
     const properties = this.resolve(spec.Properties ?? {}, stack) as Record<string, Json>;
+    // Intrinsic functions in a resource's Metadata are resolved as in its properties, and
+    // DescribeStackResource answers the result. Source: CloudFormation Template Reference, "Metadata
+    // attribute" and "Intrinsic function reference" (intrinsic functions may be used "in resource
+    // properties, outputs, metadata attributes, and update policy attributes").
+    const metadata = spec.Metadata === undefined ? undefined : (this.resolve(spec.Metadata, stack) as Record<string, Json>);
     const before = stack.resources.get(id);
-    if (before && JSON.stringify(before.properties) === JSON.stringify(properties)) return true;
+    if (before && JSON.stringify(before.properties) === JSON.stringify(properties)) {
+      before.metadata = metadata;
+      return true;
+    }
     this.mark(stack, id, before ? 'UPDATE_IN_PROGRESS' : 'CREATE_IN_PROGRESS', before?.physicalId);
     if (!isCustom(spec.Type)) {
       const live = await this.native(stack, id, spec.Type, properties, before);
       live.deletionPolicy = spec.DeletionPolicy;
+      live.metadata = metadata;
       stack.resources.set(id, live);
       this.mark(stack, id, before ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE', live.physicalId);
       done.push({ id, before });
@@ -368,7 +379,7 @@ export class LocalCloudFormation implements CrossStack {
       }
       return fail(before ? 'Update' : 'Create', outcome.reason ?? '', before?.physicalId ?? outcome.physicalId);
     }
-    stack.resources.set(id, { type: spec.Type, physicalId: outcome.physicalId!, properties, attributes: outcome.data ?? {}, deletionPolicy: spec.DeletionPolicy });
+    stack.resources.set(id, { type: spec.Type, physicalId: outcome.physicalId!, properties, attributes: outcome.data ?? {}, deletionPolicy: spec.DeletionPolicy, metadata });
     this.mark(stack, id, before ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE', outcome.physicalId);
     done.push({ id, before });
     return true;
@@ -410,11 +421,25 @@ export class LocalCloudFormation implements CrossStack {
   }
 
   /**
-   * Who signs with an access key: the tests' own caller (allowed everything), or a function's
-   * execution role, allowed what the role's policies in the function's stack allow now.
+   * An IAM user of the account whose identity-based policy is `statements` (as in a policy
+   * document), for calling the API as someone allowed only that; returns the user's access key.
+   */
+  addUser(name: string, statements: Statement[]): { accessKeyId: string; secretAccessKey: string } {
+    const accessKeyId = `AKIA${createHash('sha256').update(`user/${name}`).digest('hex').slice(0, 16).toUpperCase()}`;
+    const secretAccessKey = createHash('sha256').update(`secret/${name}`).digest('hex').slice(0, 40);
+    this.users.set(accessKeyId, { secretAccessKey, arn: `arn:aws:iam::${ACCOUNT}:user/${name}`, allows: (action, resource) => allows(statements, action, resource) });
+    return { accessKeyId, secretAccessKey };
+  }
+
+  /**
+   * Who signs with an access key: the tests' own caller (allowed everything), a user added with
+   * `addUser`, or a function's execution role, allowed what the role's policies in the function's
+   * stack allow now.
    */
   private identity(accessKeyId: string): Identity | undefined {
     if (accessKeyId === LOCAL_CREDENTIALS.accessKeyId) return { secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey, arn: `arn:aws:iam::${ACCOUNT}:user/local-tests` };
+    const user = this.users.get(accessKeyId);
+    if (user) return user;
     const arn = this.callers.get(accessKeyId);
     const stack = arn && [...this.stacks.values()].find((s) => s.functions.has(arn));
     if (!arn || !stack) return undefined;

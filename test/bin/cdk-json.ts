@@ -1,13 +1,5 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { App } from 'aws-cdk-lib';
-
 /**
- * An App with the context of the project's cdk.json, as `npx cdk synth` gives it: its feature
- * flags change what the example app synthesises (cross-stack references, for one), so tests of
- * the example app start from here rather than from `new App()`.
+ * The example app's tests start from an App with cdk.json's context, as `npx cdk synth` gives it;
+ * bin/cdk-json.ts holds it, so that `npm run local` (which does not import from test/) shares it.
  */
-export function appWithCdkJsonContext(): App {
-  const { context } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-  return new App({ context });
-}
+export { appWithCdkJsonContext } from '../../bin/cdk-json';

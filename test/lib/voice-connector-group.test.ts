@@ -5,7 +5,7 @@ import { Annotations as AnnotationsOf, Match, Template } from 'aws-cdk-lib/asser
 import { CfnVoiceConnector } from 'aws-cdk-lib/aws-chime';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ApiNamespace, CallDistribution, HANDLER_ACTIONS, PHONE_NUMBER_ACTIONS, VoiceConnectorGroup, VoiceConnectorGroupAttributes, VoiceConnectorGroupProps } from '../../lib';
-import { SDK_VOICE_NAME_PATTERN } from '../../lib/rules';
+import { RESOLVED_METADATA_KEY, SDK_VOICE_NAME_PATTERN } from '../../lib/rules';
 
 function stack(region = 'eu-west-1'): Stack {
   return new Stack(new App(), 'Telephony', { env: { account: '123456789012', region } });
@@ -688,5 +688,56 @@ describe('quota of voice connectors per group', () => {
 
   it('writes no quota when none is stated, so templates stay as they were', () => {
     expect(propertiesOf({ voiceConnectorItems: four.slice(0, 3) })).not.toHaveProperty('voiceConnectorsPerGroupQuota');
+  });
+});
+
+describe('Metadata for the drift command', () => {
+  const groupOf = (s: Stack) => Object.values(Template.fromStack(s).findResources('Custom::VoiceConnectorGroup'))[0];
+
+  it('adds no Metadata entry when every declared value is known at synth time, so plain groups cost no template bytes', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Group', { voiceConnectorGroupName: 'pbx', voiceConnectorItems: items, phoneNumbers: ['+12065550100'] });
+
+    expect(groupOf(s).Metadata?.[RESOLVED_METADATA_KEY]).toBeUndefined();
+  });
+
+  it('writes each value known only at deploy time under its path in the properties, as the same expression, numbers added later included', () => {
+    const s = stack();
+    const connector = new CfnVoiceConnector(s, 'Connector', { name: 'pbx', requireEncryption: true });
+    const name = new CfnParameter(s, 'Name').valueAsString;
+    const group = new VoiceConnectorGroup(s, 'Group', {
+      voiceConnectorGroupName: name,
+      voiceConnectorItems: [{ voiceConnector: connector, priority: 1 }, { voiceConnectorId: 'vc-west', priority: 2 }],
+    });
+    group.addPhoneNumber('+12065550100', Fn.importValue('SpareNumber'));
+
+    const resource = groupOf(s);
+    expect(resource.Metadata[RESOLVED_METADATA_KEY]).toEqual({
+      voiceConnectorGroupName: { Ref: 'Name' },
+      'voiceConnectorItems.0.voiceConnectorId': { 'Fn::GetAtt': [s.getLogicalId(connector), 'VoiceConnectorId'] },
+      'phoneNumbers.1': { 'Fn::ImportValue': 'SpareNumber' },
+    });
+    // The same expressions as the properties, so CloudFormation resolves both to the same values.
+    expect(resource.Properties.voiceConnectorItems[0].voiceConnectorId).toEqual(resource.Metadata[RESOLVED_METADATA_KEY]['voiceConnectorItems.0.voiceConnectorId']);
+  });
+
+  it("writes a cross-stack reference as the consuming stack's own expression (Fn::GetStackOutput with weak references)", () => {
+    const app = new App({ context: { '@aws-cdk/core:defaultCrossStackReferences': 'weak' } });
+    const producer = new Stack(app, 'Connectors', { env: { account: '123456789012', region: 'us-east-1' } });
+    const connector = new CfnVoiceConnector(producer, 'Connector', { name: 'pbx', requireEncryption: true });
+    const consumer = new Stack(app, 'Groups', { env: { account: '123456789012', region: 'us-east-1' } });
+    new VoiceConnectorGroup(consumer, 'Group', { voiceConnectorItems: [{ voiceConnectorId: connector.attrVoiceConnectorId, priority: 1 }] });
+
+    const resource = groupOf(consumer);
+    const declared = resource.Properties.voiceConnectorItems[0].voiceConnectorId;
+    expect(declared).toEqual({ 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'Connectors' }) });
+    expect(resource.Metadata[RESOLVED_METADATA_KEY]).toEqual({ 'voiceConnectorItems.0.voiceConnectorId': declared });
+  });
+
+  it("writes the stack's Region as a reference in an environment-agnostic stack", () => {
+    const s = new Stack(new App(), 'Anywhere');
+    new VoiceConnectorGroup(s, 'Group', { voiceConnectorGroupName: 'pbx' });
+
+    expect(groupOf(s).Metadata[RESOLVED_METADATA_KEY]).toEqual({ apiRegion: { Ref: 'AWS::Region' } });
   });
 });

@@ -69,6 +69,41 @@ describe('DescribeStackResource', () => {
     expect((await describe1('Fn')).Metadata).toBeUndefined();
   });
 
+  it('answers the Metadata with its intrinsic functions resolved as CloudFormation resolved them at the last create or update', async () => {
+    const producer: StackSpec = { name: 'Producer', resources: { Source: {} }, outputs: { Out: { Value: 'from-output' }, Shared: { Value: 'from-export', Export: { Name: 'SharedName' } } } };
+    const metadata = (x: string) => ({
+      Resolved: {
+        parameter: { Ref: 'Name' },
+        resource: { Ref: 'Other' },
+        attribute: { 'Fn::GetAtt': ['Other', 'Value'] },
+        output: { 'Fn::GetStackOutput': { StackName: 'Producer', Region: 'us-east-1', OutputName: 'Out' } },
+        imported: { 'Fn::ImportValue': 'SharedName' },
+        joined: { 'Fn::Join': ['-', [{ Ref: 'AWS::Region' }, x]] },
+      },
+    });
+    const consumer = (x: string): StackSpec => ({
+      name: STACK,
+      dependsOn: ['Producer'],
+      resources: { Other: {}, Group: { DependsOn: ['Other'], X: x, Metadata: metadata(x) } },
+    });
+    const template = (x: string) => {
+      const dir = writeAssembly(root, [producer, consumer(x)]);
+      const file = `${dir}/${STACK}.template.json`;
+      fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), Parameters: { Name: { Type: 'String', Default: 'from-parameter' } } }));
+      return dir;
+    };
+    expect((await cfn.deployApp(template('1'))).ok).toBe(true);
+
+    const resolved = (x: string) => ({ Resolved: { parameter: 'from-parameter', resource: 'phys-Other', attribute: 'value-of-phys-Other', output: 'from-output', imported: 'from-export', joined: `us-east-1-${x}` } });
+    expect(JSON.parse((await describe1('Group')).Metadata!)).toEqual(resolved('1'));
+    // The template still holds the expressions; only DescribeStackResource answers the values.
+    const body = JSON.parse((await client().send(new GetTemplateCommand({ StackName: STACK }))).TemplateBody!);
+    expect(body.Resources.Group.Metadata).toEqual(metadata('1'));
+
+    expect((await cfn.deploy(template('2'), STACK)).status).toBe('UPDATE_COMPLETE');
+    expect(JSON.parse((await describe1('Group')).Metadata!)).toEqual(resolved('2'));
+  });
+
   it('answers ValidationError for a stack that does not exist, a logical ID not in the stack, and a stack of another Region', async () => {
     await deploy({ Group: {} });
     const stackId = String(cfn.sent[0].event.StackId);

@@ -24,13 +24,15 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-it('publishes the compiled library, its declarations, the jsii assembly and the handler bundles with their notices, and nothing else', () => {
+it('publishes the compiled library, its declarations, the jsii assembly, the handler bundles and the drift command with their notices, and nothing else', () => {
   const files = run('tar', ['-tzf', tarball], work).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
 
   expect(files).toEqual(
     expect.arrayContaining(['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.jsii', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/voice-connector-group.d.ts']),
   );
-  expect(files.filter((f) => !/^(package\.json|README\.md|CHANGELOG\.md|LICENSE|\.jsii|dist\/lib\/.*\.(js|d\.ts))$/.test(f) && !f.startsWith('dist/handler/'))).toEqual([]);
+  expect(files.filter((f) => !/^(package\.json|README\.md|CHANGELOG\.md|LICENSE|\.jsii|dist\/lib\/.*\.(js|d\.ts))$/.test(f) && !/^dist\/(handler|cli)\//.test(f))).toEqual([]);
+  // The drift command: one bundled file and the licenses of what it bundles.
+  expect(files.filter((f) => f.startsWith('dist/cli/')).sort()).toEqual(['dist/cli/THIRD-PARTY-NOTICES.txt', 'dist/cli/index.js']);
   // The handler asset: the handler, one file per namespace's SDK client, and the licenses of what they bundle.
   expect(files.filter((f) => f.startsWith('dist/handler/')).sort()).toEqual(HANDLER_ASSET.map((f) => `dist/handler/${f}`));
 
@@ -93,6 +95,25 @@ console.log(group.voiceConnectorGroupId.length > 0, app.synth().directory);
   const asset = path.join(app, 'cdk.out', `asset.${fn!.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
   // The handler answers CloudFormation itself, so CDK adds no entrypoint of its own.
   expect(fs.readdirSync(asset).sort()).toEqual([...HANDLER_ASSET].sort());
+});
+
+it('installs the drift command, which runs with no dependency of its own installed and exits 2 with a clear message without credentials', () => {
+  const app = path.join(work, 'app');
+  const manifest = JSON.parse(run('tar', ['-xzOf', tarball, 'package/package.json'], work));
+  expect(manifest.bin).toEqual({ [pkg.name]: 'dist/cli/index.js' });
+  expect(manifest.dependencies ?? {}).toEqual({});
+  const bin = path.join(app, 'node_modules', '.bin', pkg.name);
+
+  const help = spawnSync(bin, ['--help'], { cwd: app, encoding: 'utf8' });
+  // The app synthesised above: its stack is found in cdk.out; no credentials anywhere the SDK looks.
+  const home = fs.mkdtempSync(path.join(work, 'home-'));
+  const env = { PATH: process.env.PATH ?? '', HOME: home, AWS_REGION: 'eu-west-2', AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: path.join(home, 'none'), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'none') };
+  const drift = spawnSync(bin, ['drift', '--fail'], { cwd: app, encoding: 'utf8', env });
+
+  expect(help.status).toBe(0);
+  expect(help.stdout).toContain('Usage: npx cdk-chime-voice-connector-group drift [options]');
+  expect(drift.status).toBe(2);
+  expect(drift.stderr).toContain('cdk-chime-voice-connector-group drift: no AWS credentials found');
 });
 
 it("synthesises the README's cross-Region app in the installed app, with weak references as its cdk.json sets them", () => {
