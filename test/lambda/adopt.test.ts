@@ -35,7 +35,7 @@ const handMade = {
   VoiceConnectorGroupArn: `arn:aws:chime:us-east-1:123456789012:vcg/${ADOPTED}`,
   Name: 'hand-made',
   VoiceConnectorItems: [{ VoiceConnectorId: 'vc-old', Priority: 5 }],
-  CallDistributionType: 'LoadBalancedDistribution',
+  CallDistributionType: 'LoadBalancedDistribution' as const,
   CreatedTimestamp: new Date('2024-01-01T00:00:00Z'),
 };
 const handMadeInput = { Name: 'hand-made', VoiceConnectorItems: [{ VoiceConnectorId: 'vc-old', Priority: 5 }], CallDistributionType: 'LoadBalancedDistribution' };
