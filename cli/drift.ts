@@ -28,15 +28,17 @@ const NONE = '(none)';
 export function compare(spec: GroupSpec, live: LiveGroup | undefined): Field[] {
   if (!live) return [{ field: 'group', declared: 'exists', live: 'missing', drift: true }];
   const field = (name: string, declared: string, now: string, drift = declared !== now): Field => ({ field: name, declared, live: now, drift });
-  const fields = [field('name', spec.voiceConnectorGroupName, live.group.Name ?? NONE)];
+  const name = live.group.Name ?? NONE;
+  // An adopted group may leave its name and connectors to the group: those are then not drift.
+  const fields = [spec.voiceConnectorGroupName === undefined ? field('name', 'not declared', name, false) : field('name', spec.voiceConnectorGroupName, name)];
   const liveItems = new Map((live.group.VoiceConnectorItems ?? []).map((i) => [i.VoiceConnectorId ?? '', i.Priority]));
-  const declaredIds = spec.voiceConnectorItems.map((i) => connectorId(i.voiceConnectorId));
-  spec.voiceConnectorItems.forEach((item, i) => {
+  const declaredIds = (spec.voiceConnectorItems ?? []).map((i) => connectorId(i.voiceConnectorId));
+  (spec.voiceConnectorItems ?? []).forEach((item, i) => {
     const priority = liveItems.get(declaredIds[i]);
     fields.push(field(`connector ${declaredIds[i]}`, `priority ${item.priority}`, priority === undefined ? 'not in the group' : `priority ${priority}`));
   });
   for (const [id, priority] of liveItems) {
-    if (!declaredIds.includes(id)) fields.push(field(`connector ${id}`, 'not declared', `priority ${priority}`));
+    if (!declaredIds.includes(id)) fields.push(field(`connector ${id}`, 'not declared', `priority ${priority}`, spec.voiceConnectorItems !== undefined));
   }
   const distribution = live.group.CallDistributionType ?? NONE;
   fields.push(spec.callDistribution ? field('call distribution', spec.callDistribution, distribution) : field('call distribution', 'not declared', distribution, false));

@@ -92,7 +92,7 @@ async function checkStack(stack: DeployedStack, reader: StackReader, revert: boo
     }
     // The handler's own update and ledger, on the group CloudFormation records; connectors by the ID the API holds.
     const wire = described(chimeApi(location.namespace, location.region, AbortSignal.timeout(REVERT_BUDGET_MS)), label);
-    const items = spec.voiceConnectorItems.map((i) => ({ ...i, voiceConnectorId: connectorId(i.voiceConnectorId) }));
+    const items = spec.voiceConnectorItems?.map((i) => ({ ...i, voiceConnectorId: connectorId(i.voiceConnectorId) }));
     const signals = { work: AbortSignal.timeout(REVERT_BUDGET_MS / 2), settle: AbortSignal.timeout(REVERT_BUDGET_MS) };
     let reverted: string[];
     try {

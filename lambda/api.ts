@@ -62,10 +62,33 @@ const MAX_PAGES = 100;
 /** The one place where the resource's property names become the API's. */
 export function toWireInput(spec: Pick<GroupSpec, 'voiceConnectorGroupName' | 'callDistribution'>, items: readonly ItemSpec[]): WireGroupInput {
   return {
-    Name: spec.voiceConnectorGroupName,
+    // Only an adopted group may leave its name out, and declaredOver fills it in for one.
+    Name: spec.voiceConnectorGroupName ?? '',
     VoiceConnectorItems: items.map((i) => ({ VoiceConnectorId: i.voiceConnectorId, Priority: i.priority })),
     ...(spec.callDistribution ? { CallDistributionType: spec.callDistribution } : {}),
   };
+}
+
+/**
+ * The group as the properties declare it, over the live group: what an adopted group's properties
+ * leave out (name, voice connectors, call distribution) is kept as the live group has it.
+ */
+export function declaredOver(spec: GroupSpec, live: WireGroup): WireGroupInput {
+  const adopted = spec.adoptVoiceConnectorGroupId !== undefined;
+  const input = toWireInput({ voiceConnectorGroupName: spec.voiceConnectorGroupName ?? live.Name }, spec.voiceConnectorItems ?? []);
+  const callDistribution = spec.callDistribution ?? (adopted ? (live.CallDistributionType as `${CallDistribution}` | undefined) : undefined);
+  return {
+    Name: input.Name,
+    VoiceConnectorItems: spec.voiceConnectorItems ? input.VoiceConnectorItems : wireItems(live),
+    ...(callDistribution ? { CallDistributionType: callDistribution } : {}),
+  };
+}
+
+const itemsKey = (items: WireGroupInput['VoiceConnectorItems']) => JSON.stringify(items.map((i) => `${i.VoiceConnectorId}:${i.Priority}`).sort());
+
+/** Whether the live group already is as `input` would make it, so that no UpdateVoiceConnectorGroup is needed. */
+export function sameGroup(live: WireGroup, input: WireGroupInput): boolean {
+  return live.Name === input.Name && itemsKey(wireItems(live)) === itemsKey(input.VoiceConnectorItems) && (live.CallDistributionType ?? undefined) === input.CallDistributionType;
 }
 
 /** The input that writes a live group back as the service reported it, with `items` in place of its own. */

@@ -130,9 +130,10 @@ function lost(step: Step, location: Location, input: WireGroupInput, failure: un
 /**
  * After answering with a group this delivery made: if CloudFormation took another answer for the
  * request (another delivery's, or a failure), the group is nobody's, and this delivery undoes
- * what it did. Runs for Creates and for Updates that made a replacement group.
+ * what it did. Runs for Creates and for Updates that made a replacement group, and for adoptions
+ * that changed the adopted group.
  */
-function removeIfNotRecorded(step: Step, id: string): (() => Promise<void>) | undefined {
+export function removeIfNotRecorded(step: Step, id: string): (() => Promise<void>) | undefined {
   const describe = step.describeResource;
   if (!describe) return undefined;
   return async () => {
@@ -160,7 +161,7 @@ export async function onCreate(step: Step, spec: GroupSpec, from?: { location: L
   const numbers = spec.phoneNumbers ?? [];
   // Read before anything is made, so that failing to read it leaves nothing to undo.
   const held = from && numbers.length > 0 ? await step.open(from.location, 'work').phoneNumbers(from.id) : [];
-  const { group, made } = await createOnce(step, location, toWireInput(spec, spec.voiceConnectorItems));
+  const { group, made } = await createOnce(step, location, toWireInput(spec, spec.voiceConnectorItems ?? []));
   const id = group.VoiceConnectorGroupId!;
   const result = { ...answer(group, step.label), afterAnswer: made ? removeIfNotRecorded(step, id) : undefined };
   if (numbers.length === 0) return result;

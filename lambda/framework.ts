@@ -1,4 +1,5 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { onAdopt } from './adopt';
 import type { Connect } from './api';
 import { Answer, Put, responseBody, sendResponse } from './cfn-response';
 import { onCreate } from './create';
@@ -46,7 +47,10 @@ const log = (line: Record<string, unknown>) => console.log(maskNumbers(JSON.stri
 
 /** The lifecycle steps, by RequestType. */
 const STEPS = {
-  Create: (step: Step) => onCreate(step, parseGroupSpec(step.event.ResourceProperties, step.label)),
+  Create: (step: Step) => {
+    const spec = parseGroupSpec(step.event.ResourceProperties, step.label);
+    return spec.adoptVoiceConnectorGroupId !== undefined ? onAdopt(step, spec) : onCreate(step, spec);
+  },
   Update: (step: Step) => onUpdate(step, step.event as Extract<CloudFormationCustomResourceEvent, { RequestType: 'Update' }>),
   Delete: (step: Step) => onDelete(step, step.event as Extract<CloudFormationCustomResourceEvent, { RequestType: 'Delete' }>),
 } as const;

@@ -8,7 +8,8 @@ import { httpsPut } from './outbound';
  * The handler asset's entry. Where to read on:
  * - framework.ts: one event's lifecycle: the request's state, the step, the undo, the answer;
  * - ownership.ts: which groups are this resource's, and whether CloudFormation still waits;
- * - create.ts, update.ts, delete.ts: one lifecycle step each;
+ * - create.ts, update.ts, delete.ts: one lifecycle step each; adopt.ts: a Create (or an Update's
+ *   replacement) that adopts an existing group instead of creating one;
  * - ledger.ts: what this delivery changed, and its undo; phone-numbers.ts: numbers in batches;
  * - retry.ts: backoff with jitter, and the read lag after a create;
  * - cfn-response.ts and outbound.ts: the answer, its size limit, and its delivery.

@@ -99,11 +99,16 @@ export function parseGroupSpec(raw: unknown, label: string): GroupSpec {
   if (typeof raw !== 'object' || raw === null) problems.push('ResourceProperties: missing or not an object');
 
   const apiNamespace = asString(props.apiNamespace, 'apiNamespace', problems, true) as ApiNamespace | undefined;
+  const adopt = asString(props.adoptVoiceConnectorGroupId, 'adoptVoiceConnectorGroupId', problems, false);
+  // An adopted group keeps what the properties leave out; a group this resource makes needs a name.
+  const adopting = props.adoptVoiceConnectorGroupId !== undefined && props.adoptVoiceConnectorGroupId !== null && props.adoptVoiceConnectorGroupId !== '';
+  const name = asString(props.voiceConnectorGroupName, 'voiceConnectorGroupName', problems, !adopting);
   const spec: GroupSpec = {
     apiNamespace: apiNamespace ?? ApiNamespace.CHIME_SDK_VOICE,
     apiRegion: asString(props.apiRegion, 'apiRegion', problems, false),
-    voiceConnectorGroupName: asString(props.voiceConnectorGroupName, 'voiceConnectorGroupName', problems, true) ?? '',
-    voiceConnectorItems: parseItems(props.voiceConnectorItems, problems),
+    voiceConnectorGroupName: adopting ? name : name ?? '',
+    voiceConnectorItems: adopting && (props.voiceConnectorItems === undefined || props.voiceConnectorItems === null) ? undefined : parseItems(props.voiceConnectorItems, problems),
+    adoptVoiceConnectorGroupId: adopt,
     callDistribution: asString(props.callDistribution, 'callDistribution', problems, false) as CallDistribution | undefined,
     phoneNumbers: parseNumbers(props.phoneNumbers, problems),
     forceAssociate: parseBoolean(props.forceAssociate, 'forceAssociate', problems),
@@ -166,4 +171,18 @@ export function whereToLook(raw: unknown, functionRegion: string | undefined): {
   });
   const seen = new Set<string>();
   return { places: places.filter((p) => !seen.has(`${p.namespace} ${p.region}`) && !!seen.add(`${p.namespace} ${p.region}`)), unreadable };
+}
+
+/** The properties an adopted group may leave out, to keep what the live group has. */
+export const LEFT_TO_THE_GROUP = ['voiceConnectorGroupName', 'voiceConnectorItems', 'callDistribution'] as const;
+
+/**
+ * The group stored properties adopt, read leniently, and which of LEFT_TO_THE_GROUP they leave out;
+ * undefined when they adopt none.
+ */
+export function storedAdoption(raw: unknown): { readonly id: string; readonly leftOut: (typeof LEFT_TO_THE_GROUP)[number][] } | undefined {
+  const props = asObject(raw);
+  const id = props.adoptVoiceConnectorGroupId;
+  if (typeof id !== 'string' || id === '') return undefined;
+  return { id, leftOut: LEFT_TO_THE_GROUP.filter((key) => props[key] === undefined || props[key] === null) };
 }

@@ -1,5 +1,5 @@
 import type { CallDistribution, GroupSpec } from '../lib/rules';
-import { GroupWire, toWireInput, WireGroup, WireGroupInput, wireItems } from './api';
+import { declaredOver, GroupWire, sameGroup, WireGroup } from './api';
 import { describeApiError, GroupError } from './errors';
 import { numbersFailed, undoSentence, updateGroup } from './group-changes';
 import { Ledger } from './ledger';
@@ -29,8 +29,9 @@ export async function restoreDeclared(
 ): Promise<string[]> {
   const ledger = new Ledger();
   const changed: string[] = [];
+  // What the group does not declare (a call distribution, or an adopted group's name or connectors) stays as it is.
   const callDistribution = spec.callDistribution ?? (live.group.CallDistributionType as CallDistribution | undefined);
-  const input = toWireInput({ ...spec, callDistribution }, spec.voiceConnectorItems);
+  const input = declaredOver({ ...spec, callDistribution }, live.group);
   const missing = without(spec.phoneNumbers ?? [], live.numbers);
   try {
     if (!sameGroup(live.group, input)) {
@@ -50,9 +51,3 @@ export async function restoreDeclared(
   }
   return changed;
 }
-
-const itemsKey = (items: WireGroupInput['VoiceConnectorItems']) => JSON.stringify(items.map((i) => `${i.VoiceConnectorId}:${i.Priority}`).sort());
-
-/** Whether writing `input` would change nothing the group holds. */
-const sameGroup = (group: WireGroup, input: WireGroupInput): boolean =>
-  group.Name === input.Name && itemsKey(wireItems(group)) === itemsKey(input.VoiceConnectorItems) && (group.CallDistributionType ?? undefined) === input.CallDistributionType;

@@ -1,10 +1,12 @@
 import type { CloudFormationCustomResourceUpdateEvent } from 'aws-lambda';
 import { GROUP_ID_PATTERN, GroupSpec, LIMITS } from '../lib/rules';
-import { toWireInput } from './api';
+import { declaredOver, sameGroup, WireGroup, WireGroupInput, wireItems } from './api';
+import { onAdopt } from './adopt';
 import { onCreate } from './create';
 import { findGroup, GONE, numbersFailed, patient, unlessGone, updateGroup } from './group-changes';
 import { associateAll, disassociateAll, without } from './phone-numbers';
-import { declaredNumbers, declaresNumbers, locate, Location, parseGroupSpec, sameLocation } from './properties';
+import { declaredNumbers, declaresNumbers, locate, Location, parseGroupSpec, sameLocation, storedAdoption } from './properties';
+import { GroupError } from './errors';
 import { answer, locationOf, Outcome, Step } from './step';
 
 /**
@@ -46,15 +48,22 @@ async function syncNumbers(step: Step, location: Location, id: string, spec: Gro
 }
 
 /**
- * Updates the group in place, or replaces it when its namespace or Region changes. The group is read
- * first: it is what the undo writes back if anything after the update fails.
+ * Updates the group in place, or replaces it when its namespace or Region changes, or when the
+ * properties adopt another group. The group is read first: it is what the undo writes back if
+ * anything after the update fails. A group already as declared gets no UpdateVoiceConnectorGroup.
  */
 export async function onUpdate(step: Step, event: CloudFormationCustomResourceUpdateEvent): Promise<Outcome> {
   const spec = parseGroupSpec(event.ResourceProperties, step.label);
   const id = event.PhysicalResourceId;
-  if (!GROUP_ID_PATTERN.test(id)) return onCreate(step, spec);
   const target = locationOf(step, spec);
   const previous = locate(event.OldResourceProperties, step.functionRegion);
+  const adopt = spec.adoptVoiceConnectorGroupId;
+  // Pointing the property at another group (or at a group elsewhere) adopts that one: a new physical
+  // ID, so CloudFormation's cleanup deals with the old one, as its removal policy says.
+  if (adopt !== undefined && (adopt !== id || !previous || !sameLocation(previous, target))) {
+    return onAdopt(step, spec, GROUP_ID_PATTERN.test(id) && previous ? { location: previous, id } : undefined);
+  }
+  if (!GROUP_ID_PATTERN.test(id)) return onCreate(step, spec);
   // A group cannot move between namespaces or Regions, so a move creates its replacement, and
   // CloudFormation deletes the old one once the whole update has succeeded. Whether this is a move
   // is decided by where the group is, not by the property strings: the rollback of a move that
@@ -68,10 +77,49 @@ export async function onUpdate(step: Step, event: CloudFormationCustomResourceUp
   // CloudFormation records this group, so NotFound may be the read lag of a recent create; once the
   // group has been read, NotFound from a later call names something else (a voice connector).
   const live = await unlessGone(patient(api, step, 'work').get(id));
-  // Deleted outside CloudFormation: make it again rather than leave the stack unable to update or
-  // roll back. The new ID makes CloudFormation's cleanup Delete of the old one a no-op.
-  if (live === GONE) return onCreate(step, spec);
-  const updated = await updateGroup(step.ledger, api, step.open(target, 'settle'), id, live, toWireInput(spec, spec.voiceConnectorItems), step.signals.work);
+  if (live === GONE) {
+    // The user's own group, gone: nothing here may make another in its place.
+    if (adopt !== undefined) {
+      throw new GroupError(
+        `${step.label}: voice connector group ${id}, adopted with adoptVoiceConnectorGroupId, is no longer in ${target.namespace} ${target.region}: it was deleted outside CloudFormation. ` +
+          'Point adoptVoiceConnectorGroupId at a group that exists, or remove it (declaring voiceConnectorGroupName and voiceConnectorItems) to have the construct make a new group. Nothing was changed.',
+      );
+    }
+    // Deleted outside CloudFormation: make it again rather than leave the stack unable to update or
+    // roll back. The new ID makes CloudFormation's cleanup Delete of the old one a no-op.
+    return onCreate(step, spec);
+  }
+  const input = declaredOver(spec, live);
+  refuseDroppedAdoption(step, event, live, input);
+  const updated = sameGroup(live, input) ? live : await updateGroup(step.ledger, api, step.open(target, 'settle'), id, live, input, step.signals.work);
   await syncNumbers(step, target, id, spec, event.OldResourceProperties);
-  return answer(updated, step.label);
+  return answer({ ...live, ...updated }, step.label);
+}
+
+const itemList = (items: WireGroupInput['VoiceConnectorItems']) => (items.length === 0 ? 'none' : items.map((i) => `${i.VoiceConnectorId} (priority ${i.Priority})`).join(', '));
+
+/**
+ * Removing `adoptVoiceConnectorGroupId` changes nothing by itself. What the adoption left to the
+ * group (its name, connectors, call distribution) the construct then declares as it does for a
+ * group it makes (a generated name, no connectors): rather than rename the group or detach its
+ * connectors, such an Update fails, saying what to declare first.
+ */
+function refuseDroppedAdoption(step: Step, event: CloudFormationCustomResourceUpdateEvent, live: WireGroup, input: WireGroupInput): void {
+  const before = storedAdoption(event.OldResourceProperties);
+  if (!before || storedAdoption(event.ResourceProperties) || before.id !== event.PhysicalResourceId) return;
+  const changes: string[] = [];
+  if (before.leftOut.includes('voiceConnectorGroupName') && input.Name !== live.Name) {
+    changes.push(`rename it from '${live.Name}' to '${input.Name}' (declare voiceConnectorGroupName: '${live.Name}')`);
+  }
+  if (before.leftOut.includes('voiceConnectorItems') && !sameGroup({ ...live, Name: input.Name, CallDistributionType: input.CallDistributionType }, input)) {
+    changes.push(`change its voice connectors from ${itemList(wireItems(live))} to ${itemList(input.VoiceConnectorItems)} (declare voiceConnectorItems as they are)`);
+  }
+  if (before.leftOut.includes('callDistribution') && (live.CallDistributionType ?? undefined) !== input.CallDistributionType) {
+    changes.push(`change its call distribution from ${live.CallDistributionType} to ${input.CallDistributionType ?? "the service's default"} (declare callDistribution: '${live.CallDistributionType}')`);
+  }
+  if (changes.length === 0) return;
+  throw new GroupError(
+    `${step.label}: removing adoptVoiceConnectorGroupId would ${changes.join('; ')}, since a group the construct manages declares what the adoption left to the group. ` +
+      'Declare those properties as the group has them, then remove adoptVoiceConnectorGroupId, or keep it. Nothing was changed.',
+  );
 }

@@ -123,6 +123,15 @@ export const RESOLVED_METADATA_KEY = 'cdk-chime-voice-connector-group:resolved';
  */
 export const GROUP_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,127}$/;
 
+/** What's wrong with a value given as a group ID, naming `property`; undefined for a group ID. */
+export function groupIdProblem(property: string, value: unknown): string | undefined {
+  if (typeof value === 'string' && GROUP_ID_PATTERN.test(value)) return undefined;
+  return (
+    `${property}: ${show(value)} is not a voice connector group ID, which is up to 128 letters, digits and '-', starting with a letter or digit, ` +
+    "for example 'a6c3582e-ac81-40e1-9c6c-0a7ee79fb842'"
+  );
+}
+
 /**
  * The IAM actions the handler calls. Both namespaces authorize under the `chime` prefix,
  * and voice connector groups have no IAM resource type, so these cannot be scoped below `*`.
@@ -188,8 +197,12 @@ export interface GroupSpec {
   readonly apiNamespace: ApiNamespace;
   /** Always set for ChimeSDKVoice (the construct fills in the stack's Region); never for Chime. */
   readonly apiRegion?: string;
-  readonly voiceConnectorGroupName: string;
-  readonly voiceConnectorItems: readonly ItemSpec[];
+  /** Undefined only for an adopted group that keeps its own name. */
+  readonly voiceConnectorGroupName?: string;
+  /** Undefined only for an adopted group that keeps its own voice connectors. */
+  readonly voiceConnectorItems?: readonly ItemSpec[];
+  /** The existing group this resource adopts instead of creating one. */
+  readonly adoptVoiceConnectorGroupId?: string;
   readonly callDistribution?: CallDistribution;
   /** Phone numbers the group routes; undefined means the resource leaves numbers alone. */
   readonly phoneNumbers?: readonly string[];
@@ -229,9 +242,14 @@ export function validateGroupSpec(spec: GroupSpec, isUnresolved: IsUnresolved = 
   const known = (value: unknown) => value !== undefined && !isUnresolved(value);
 
   problems.push(...validateLocation(spec.apiNamespace, spec.apiRegion, 'apiRegion', isUnresolved, naming));
+  const adopted = spec.adoptVoiceConnectorGroupId;
+  if (adopted !== undefined && !isUnresolved(adopted)) {
+    const problem = groupIdProblem('adoptVoiceConnectorGroupId', adopted);
+    if (problem) problems.push(`${problem}; give the ID of the group to adopt, as ListVoiceConnectorGroups or the Amazon Chime SDK console shows it`);
+  }
 
   const name = spec.voiceConnectorGroupName;
-  if (known(name)) {
+  if (name !== undefined && known(name)) {
     if (name.length < LIMITS.nameMinLength || name.length > LIMITS.nameMaxLength) {
       problems.push(`voiceConnectorGroupName: ${name.length} characters given; the name must have ${LIMITS.nameMinLength} to ${LIMITS.nameMaxLength}`);
     } else if (!legacy && !SDK_VOICE_NAME_PATTERN.test(name)) {
@@ -259,9 +277,9 @@ export function validateGroupSpec(spec: GroupSpec, isUnresolved: IsUnresolved = 
 }
 
 /** `maxItems` is the quota of connectors per group, `stated` whether the user gave it; undefined when it is not known yet. */
-function validateItems(items: readonly ItemSpec[], isUnresolved: IsUnresolved, naming: Naming, maxItems: number | undefined, stated: boolean): string[] {
+function validateItems(items: readonly ItemSpec[] | undefined, isUnresolved: IsUnresolved, naming: Naming, maxItems: number | undefined, stated: boolean): string[] {
   const problems: string[] = [];
-  if (isUnresolved(items)) return problems;
+  if (items === undefined || isUnresolved(items)) return problems;
   if (maxItems !== undefined && items.length > maxItems) {
     const quota = stated ? 'the quota voiceConnectorsPerGroupQuota states' : "the default quota of voice connectors per group";
     problems.push(

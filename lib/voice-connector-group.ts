@@ -27,7 +27,7 @@ import { Construct, IConstruct } from 'constructs';
 import {
   ApiNamespace,
   CallDistribution,
-  GROUP_ID_PATTERN,
+  groupIdProblem,
   GroupSpec,
   HANDLER_ACTIONS,
   ItemSpec,
@@ -68,14 +68,14 @@ export interface VoiceConnectorGroupProps {
   /**
    * The group's name, 1 to 256 characters. With Amazon Chime SDK Voice only letters, digits,
    * spaces, `_`, `.` and `-`. Changing it renames the group in place.
-   * @default - a unique name made from the stack name and construct path
+   * @default - a unique name made from the stack name and construct path; an adopted group keeps its own
    */
   readonly voiceConnectorGroupName?: string;
   /**
    * The voice connectors that take the group's calls, each once, at most as many as
    * `voiceConnectorsPerGroupQuota` allows. They may be in different AWS Regions, which lets calls
    * fail over when a Region is unavailable. Changing them updates the group in place.
-   * @default - no voice connectors
+   * @default - no voice connectors; an adopted group keeps its own
    */
   readonly voiceConnectorItems?: VoiceConnectorItem[];
   /**
@@ -99,15 +99,31 @@ export interface VoiceConnectorGroupProps {
   readonly apiRegion?: string;
   /**
    * How calls are spread over the voice connectors. Amazon Chime SDK Voice only.
-   * @default - the service's default
+   * @default - the service's default; an adopted group keeps its own
    */
   readonly callDistribution?: CallDistribution;
+  /**
+   * The ID of a group that already exists (made in the console, by script or by another tool) for
+   * this resource to adopt instead of creating one. The deploy reads the group, in `apiNamespace`
+   * and `apiRegion`, and makes it match what the other properties declare: a name, item list or
+   * call distribution left out keeps what the group has, and numbers on the group that
+   * `phoneNumbers` does not declare stay on it. A group that is not there fails the deploy, and
+   * nothing is changed; a deploy that fails puts the group back as it was read.
+   *
+   * Requires an explicit `removalPolicy`: `RemovalPolicy.RETAIN` keeps the group when the resource
+   * leaves the stack, `RemovalPolicy.DESTROY` deletes it. Removing this property later changes
+   * nothing; pointing it at another group adopts that one and hands the old one to CloudFormation's
+   * cleanup, under the same removal policy. A group may be adopted by one resource of an app only.
+   * @default - the resource creates a new group
+   */
+  readonly adoptVoiceConnectorGroupId?: string;
   /**
    * What happens to the group when it leaves the stack or the stack is deleted.
    * `RemovalPolicy.RETAIN` keeps it (and its voice connector items) in the account.
    * `RemovalPolicy.SNAPSHOT` is refused: a group has no snapshots.
-   * `applyRemovalPolicy` sets the same thing after construction.
-   * @default RemovalPolicy.DESTROY
+   * `applyRemovalPolicy` sets the same thing after construction. A group given by
+   * `adoptVoiceConnectorGroupId` needs one of the two, stated.
+   * @default RemovalPolicy.DESTROY; required with `adoptVoiceConnectorGroupId`
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
@@ -364,9 +380,8 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
     const legacy = apiNamespace === ApiNamespace.CHIME;
     const { voiceConnectorGroupId, region } = attrs;
     const problems: string[] = [];
-    if (!Token.isUnresolved(voiceConnectorGroupId) && !GROUP_ID_PATTERN.test(voiceConnectorGroupId)) {
-      problems.push(`voiceConnectorGroupId: '${voiceConnectorGroupId}' is not a voice connector group ID, which is up to 128 letters, digits and '-', starting with a letter or digit, for example 'a6c3582e-ac81-40e1-9c6c-0a7ee79fb842'`);
-    }
+    const idProblem = Token.isUnresolved(voiceConnectorGroupId) ? undefined : groupIdProblem('voiceConnectorGroupId', voiceConnectorGroupId);
+    if (idProblem) problems.push(idProblem);
     problems.push(...validateLocation(apiNamespace, region, 'region', Token.isUnresolved, namingFor(scope)));
     if (problems.length > 0) {
       throw new Error(`VoiceConnectorGroup ${scope.node.path}/${id}: ${problems.join('; ')}`);
@@ -391,7 +406,7 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
   }
 
   public readonly voiceConnectorGroupId: string;
-  /** The group's name, as given or as made up from the construct path. */
+  /** The group's name, as given or as made up from the construct path; an adopted group's own when not given. */
   public readonly voiceConnectorGroupName: string;
   /** The API namespace that manages the group. */
   public readonly apiNamespace: ApiNamespace;
@@ -400,6 +415,8 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
   private readonly resource: CustomResource;
   /** The numbers the group declares; undefined while it leaves its numbers alone. */
   private declaredPhoneNumbers?: string[];
+  /** Whether a removal policy was stated (the prop, or applyRemovalPolicy), as adoption requires. */
+  private removalPolicyStated = false;
 
   /**
    * Declares a group in `scope`'s stack, with the stack's one handler function.
@@ -412,15 +429,18 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
     this.apiNamespace = props.apiNamespace ?? ApiNamespace.CHIME_SDK_VOICE;
     const legacy = this.apiNamespace === ApiNamespace.CHIME;
     const itemProblems: string[] = [];
-    this.voiceConnectorGroupName =
+    const adopt = props.adoptVoiceConnectorGroupId;
+    // An adopted group keeps what the props leave out, so nothing is made up for it.
+    const name =
       props.voiceConnectorGroupName ??
-      Names.uniqueResourceName(this, { maxLength: LIMITS.nameMaxLength, separator: '-', allowedSpecialCharacters: '-_.' });
+      (adopt !== undefined ? undefined : Names.uniqueResourceName(this, { maxLength: LIMITS.nameMaxLength, separator: '-', allowedSpecialCharacters: '-_.' }));
 
     const spec: GroupSpec = {
       apiNamespace: this.apiNamespace,
       apiRegion: legacy ? props.apiRegion : props.apiRegion ?? Stack.of(this).region,
-      voiceConnectorGroupName: this.voiceConnectorGroupName,
-      voiceConnectorItems: itemSpecs(props.voiceConnectorItems ?? [], itemProblems),
+      voiceConnectorGroupName: name,
+      voiceConnectorItems: adopt !== undefined && props.voiceConnectorItems === undefined ? undefined : itemSpecs(props.voiceConnectorItems ?? [], itemProblems),
+      adoptVoiceConnectorGroupId: adopt,
       callDistribution: props.callDistribution,
       phoneNumbers: props.phoneNumbers,
       forceAssociate: props.forceAssociate,
@@ -437,8 +457,9 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
     }
     for (const warning of regionWarnings(spec, props)) Annotations.of(this).addWarningV2(REGION_WARNING, warning);
 
+    if (adopt !== undefined && !Token.isUnresolved(adopt)) claimAdoption(this, adopt);
     const shared = StackProvider.of(this);
-    shared.claimName(this, spec);
+    if (name !== undefined) shared.claimName(this, spec);
     if (props.handlerLogRetention !== undefined) shared.setLogRetention(this, props.handlerLogRetention);
 
     const serviceToken = shared.provider.serviceToken;
@@ -469,14 +490,30 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
       RESOLVED_METADATA_KEY,
       Lazy.any({ produce: () => deployTimeValues({ ...spec, phoneNumbers: this.declaredPhoneNumbers }) }),
     );
-    this.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.DESTROY);
+    if (props.removalPolicy !== undefined || adopt === undefined) this.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.DESTROY);
+    if (adopt !== undefined) {
+      // Checked at synth, so that applyRemovalPolicy after construction counts too.
+      this.node.addValidation({
+        validate: () =>
+          this.removalPolicyStated
+            ? []
+            : [
+                `VoiceConnectorGroup ${this.node.path}: removalPolicy: a group given by adoptVoiceConnectorGroupId needs a stated removal policy, since it was not made by this stack: ` +
+                  'RemovalPolicy.RETAIN keeps the group when the resource leaves the stack or the stack is deleted, RemovalPolicy.DESTROY deletes it then; give removalPolicy, or call applyRemovalPolicy',
+              ],
+      });
+    }
     this.voiceConnectorGroupId = this.resource.ref;
+    // The name the API answers: an adopted group's own when the props leave it out.
+    this.voiceConnectorGroupName = name ?? this.resource.getAttString('VoiceConnectorGroupName');
 
     if (props.stackOutput ?? true) {
-      const named = Token.isUnresolved(this.voiceConnectorGroupName) ? '' : ` '${this.voiceConnectorGroupName}'`;
+      // A name known only at deploy time (a token, or an adopted group's own) cannot go into a description, which is a literal.
+      const named = name === undefined || Token.isUnresolved(name) ? '' : ` '${name}'`;
+      const what = adopt === undefined ? 'Amazon Chime voice connector group' : 'adopted Amazon Chime voice connector group';
       this.idOutput = new CfnOutput(this, 'VoiceConnectorGroupId', {
         value: this.voiceConnectorGroupId,
-        description: `ID of the Amazon Chime voice connector group${named} (${this.node.path})`,
+        description: `ID of the ${what}${named} (${this.node.path})`,
         exportName: props.exportName,
       });
     }
@@ -532,7 +569,26 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
     }
     // The custom resource is an L2 of its own, so the policy goes to it rather than to a CfnResource child of this construct.
     this.resource.applyRemovalPolicy(policy);
+    this.removalPolicyStated = true;
   }
+}
+
+/** The groups adopted in each app (by its root construct): group ID to the path of the group that adopts it. */
+const ADOPTIONS = new WeakMap<IConstruct, Map<string, string>>();
+
+/** Refuses a second resource of the app adopting the same group: each would change it, and either could delete it. */
+function claimAdoption(group: VoiceConnectorGroup, groupId: string): void {
+  const root = group.node.root;
+  let adopted = ADOPTIONS.get(root);
+  if (!adopted) ADOPTIONS.set(root, (adopted = new Map()));
+  const other = adopted.get(groupId);
+  if (other !== undefined) {
+    throw new Error(
+      `VoiceConnectorGroup ${group.node.path}: adoptVoiceConnectorGroupId: group '${groupId}' is already adopted by ${other}; a group can be managed by one resource only, ` +
+        'so remove adoptVoiceConnectorGroupId from one of them, and refer to the group there with VoiceConnectorGroup.fromVoiceConnectorGroupId',
+    );
+  }
+  adopted.set(groupId, group.node.path);
 }
 
 /**

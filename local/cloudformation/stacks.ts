@@ -210,9 +210,20 @@ export class LocalCloudFormation implements CrossStack {
       // replaced resource's record keeps its new physical ID meanwhile.
       if (existing) this.status(stack, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
       const replaced = done.filter((d) => d.before && d.before.physicalId !== stack.resources.get(d.id)?.physicalId);
-      await Promise.all(replaced.map((d) => this.remove(stack, d.id, d.before!, 'cleanup', failures, false)));
+      await Promise.all(
+        replaced.map(async (d) => {
+          // Source: CloudFormation guide, "UpdateReplacePolicy attribute": with Retain the old physical
+          // resource of a replacement is kept, and only leaves the stack's scope.
+          if (template.Resources[d.id]?.UpdateReplacePolicy === 'Retain') return this.skipped(stack, d.id, d.before!.physicalId);
+          await this.remove(stack, d.id, d.before!, 'cleanup', failures, false);
+        }),
+      );
       for (const id of [...stack.resources.keys()].filter((id) => !(id in template.Resources)).reverse()) {
-        await this.remove(stack, id, stack.resources.get(id)!, 'cleanup', failures);
+        const live = stack.resources.get(id)!;
+        // Source: CloudFormation guide, "DeletionPolicy attribute": the policy also applies to a stack
+        // update that removes the resource from the template.
+        if (live.deletionPolicy === 'Retain') this.mark(stack, id, 'DELETE_SKIPPED', live.physicalId);
+        else await this.remove(stack, id, live, 'cleanup', failures);
         stack.resources.delete(id);
         stack.records.delete(id);
       }
@@ -345,6 +356,8 @@ export class LocalCloudFormation implements CrossStack {
     const before = stack.resources.get(id);
     if (before && JSON.stringify(before.properties) === JSON.stringify(properties)) {
       before.metadata = metadata;
+      // A change of the DeletionPolicy alone updates the stack's template, not the resource.
+      before.deletionPolicy = spec.DeletionPolicy;
       return true;
     }
     this.mark(stack, id, before ? 'UPDATE_IN_PROGRESS' : 'CREATE_IN_PROGRESS', before?.physicalId);
@@ -488,6 +501,12 @@ export class LocalCloudFormation implements CrossStack {
    * Moves a resource's record to a status, now: the record DescribeStackResource answers with.
    * Source: CloudFormation API reference, StackResourceDetail (ResourceStatus, LastUpdatedTimestamp).
    */
+  /** The old side of a replacement kept by its UpdateReplacePolicy: an event for it, while the record shows the new side. */
+  private skipped(stack: LiveStack, id: string, physicalId: string): void {
+    const type = stack.resources.get(id)?.type ?? 'Custom::Resource';
+    this.stackEvents.push({ stack: stack.name, logicalId: id, type, physicalId, status: 'DELETE_SKIPPED', at: this.clock() });
+  }
+
   private mark(stack: LiveStack, id: string, status: ResourceStatus, physicalId?: string, reason?: string): void {
     const type = stack.resources.get(id)?.type ?? stack.template.Resources[id]?.Type ?? stack.records.get(id)?.type ?? 'Custom::Resource';
     const record: ResourceRecord = { logicalId: id, type, physicalId: physicalId ?? stack.records.get(id)?.physicalId, status, updated: this.clock(), ...(reason ? { reason } : {}) };

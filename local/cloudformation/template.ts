@@ -19,6 +19,7 @@ export interface TemplateResource {
   Properties?: Record<string, Json>;
   DependsOn?: string | string[];
   DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
   Metadata?: Record<string, Json>;
 }
 

@@ -1,6 +1,6 @@
 import { ApiNamespace } from '../../lib/rules';
 import { describeApiError, errorName, GroupError, shorten } from '../../lambda/errors';
-import { declaredNumbers, declaresNumbers, locate, parseGroupSpec, storedNamespace } from '../../lambda/properties';
+import { declaredNumbers, declaresNumbers, locate, parseGroupSpec, storedAdoption, storedNamespace } from '../../lambda/properties';
 import { LagClock, pastReadLag } from '../../lambda/retry';
 
 describe('describeApiError', () => {
@@ -70,6 +70,27 @@ describe('properties', () => {
   it('reads scalars CloudFormation sends as strings', () => {
     const spec = parseGroupSpec({ apiNamespace: 'ChimeSDKVoice', voiceConnectorGroupName: 'pbx', voiceConnectorItems: [{ voiceConnectorId: 'vc-1', priority: '2' }], forceAssociate: 'true' }, 'Group');
     expect(spec).toMatchObject({ voiceConnectorItems: [{ voiceConnectorId: 'vc-1', priority: 2 }], forceAssociate: true });
+  });
+
+  const ID = 'a6c3582e-ac81-40e1-9c6c-0a7ee79fb842';
+  it.each<[string, object, object | string]>([
+    ['a group to make: no name', { apiNamespace: 'ChimeSDKVoice' }, 'voiceConnectorGroupName: missing; it is required'],
+    ['a group to make: no items means none', { apiNamespace: 'ChimeSDKVoice', voiceConnectorGroupName: 'pbx' }, { voiceConnectorItems: [] }],
+    ['an adopted group: name and items left to the group', { apiNamespace: 'ChimeSDKVoice', adoptVoiceConnectorGroupId: ID }, { adoptVoiceConnectorGroupId: ID, voiceConnectorGroupName: undefined, voiceConnectorItems: undefined }],
+    ['an adopted group: an empty item list declared', { apiNamespace: 'ChimeSDKVoice', adoptVoiceConnectorGroupId: ID, voiceConnectorItems: [] }, { voiceConnectorItems: [] }],
+    ['an adoption ID that is no group ID', { apiNamespace: 'ChimeSDKVoice', adoptVoiceConnectorGroupId: 'a/b' }, "adoptVoiceConnectorGroupId: 'a/b' is not a voice connector group ID"],
+  ])('parses %s', (_case, raw, expected) => {
+    if (typeof expected === 'string') expect(() => parseGroupSpec(raw, 'Group')).toThrow(expected);
+    else expect(parseGroupSpec(raw, 'Group')).toMatchObject(expected);
+  });
+
+  it.each<[string, unknown, ReturnType<typeof storedAdoption>]>([
+    ['no adoption', { voiceConnectorGroupName: 'pbx' }, undefined],
+    ['an adoption leaving everything to the group', { adoptVoiceConnectorGroupId: ID }, { id: ID, leftOut: ['voiceConnectorGroupName', 'voiceConnectorItems', 'callDistribution'] }],
+    ['an adoption declaring name and items', { adoptVoiceConnectorGroupId: ID, voiceConnectorGroupName: 'pbx', voiceConnectorItems: [] }, { id: ID, leftOut: ['callDistribution'] }],
+    ['properties that are not an object', 'junk', undefined],
+  ])('reads the stored adoption of %s', (_case, raw, expected) => {
+    expect(storedAdoption(raw)).toEqual(expected);
   });
 });
 

@@ -48,12 +48,21 @@ describe('validateGroupSpec', () => {
     ['a legacy name with characters Chime SDK Voice refuses', { apiNamespace: ApiNamespace.CHIME, apiRegion: undefined, voiceConnectorGroupName: 'pbx/failover' }],
     ['an empty list of phone numbers', { phoneNumbers: [] }],
     ['1,000 phone numbers', { phoneNumbers: numbers(1000) }],
+    ['an adopted group that leaves its name and items to the group', { adoptVoiceConnectorGroupId: 'a6c3582e-ac81-40e1-9c6c-0a7ee79fb842', voiceConnectorGroupName: undefined, voiceConnectorItems: undefined }],
   ])('accepts %s', (_case, change) => {
     expect(validateGroupSpec({ ...valid, ...change })).toEqual([]);
   });
 
   it.each<[string, Partial<GroupSpec>, string[]]>([
     ['an empty name', { voiceConnectorGroupName: '' }, ['voiceConnectorGroupName: 0 characters given; the name must have 1 to 256']],
+    [
+      'an adoption ID that is not a group ID',
+      { adoptVoiceConnectorGroupId: 'vcg/1' },
+      [
+        "adoptVoiceConnectorGroupId: 'vcg/1' is not a voice connector group ID, which is up to 128 letters, digits and '-', starting with a letter or digit, " +
+          "for example 'a6c3582e-ac81-40e1-9c6c-0a7ee79fb842'; give the ID of the group to adopt, as ListVoiceConnectorGroups or the Amazon Chime SDK console shows it",
+      ],
+    ],
     ['a name of 257 characters', { voiceConnectorGroupName: 'x'.repeat(257) }, ['voiceConnectorGroupName: 257 characters given; the name must have 1 to 256']],
     [
       'a Chime SDK Voice name with a slash',

@@ -741,3 +741,106 @@ describe('Metadata for the drift command', () => {
     expect(groupOf(s).Metadata[RESOLVED_METADATA_KEY]).toEqual({ apiRegion: { Ref: 'AWS::Region' } });
   });
 });
+
+describe('adoption', () => {
+  const ADOPTED = 'a6c3582e-ac81-40e1-9c6c-0a7ee79fb842';
+  const propertiesOf = (s: Stack) => Object.values(Template.fromStack(s).findResources('Custom::VoiceConnectorGroup')).map((r) => r.Properties);
+  const resourceOf = (s: Stack) => Object.values(Template.fromStack(s).findResources('Custom::VoiceConnectorGroup'))[0];
+
+  it('writes the adopted ID and only what was given: no made-up name, no item list, no call distribution', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Group', { adoptVoiceConnectorGroupId: ADOPTED, removalPolicy: RemovalPolicy.RETAIN });
+
+    const [properties] = propertiesOf(s);
+    expect(Object.keys(properties).sort()).toEqual(['ServiceTimeout', 'ServiceToken', 'adoptVoiceConnectorGroupId', 'apiNamespace', 'apiRegion']);
+    expect(properties).toMatchObject({ adoptVoiceConnectorGroupId: ADOPTED, apiRegion: 'eu-west-1' });
+  });
+
+  it('writes what is given, an empty item list included', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Group', {
+      adoptVoiceConnectorGroupId: ADOPTED,
+      removalPolicy: RemovalPolicy.DESTROY,
+      voiceConnectorGroupName: 'pbx',
+      voiceConnectorItems: [],
+      callDistribution: CallDistribution.LOAD_BALANCED,
+      phoneNumbers: ['+12065550100'],
+    });
+
+    expect(propertiesOf(s)[0]).toMatchObject({ voiceConnectorGroupName: 'pbx', voiceConnectorItems: [], callDistribution: 'LoadBalancedDistribution', phoneNumbers: ['+12065550100'] });
+  });
+
+  it('takes the name from the live group, and describes the output without a name it cannot know', () => {
+    const s = stack();
+    const group = new VoiceConnectorGroup(s, 'Group', { adoptVoiceConnectorGroupId: ADOPTED, removalPolicy: RemovalPolicy.RETAIN });
+    const logicalId = s.getLogicalId(group.node.findChild('Resource').node.defaultChild as CfnElement);
+
+    expect(s.resolve(group.voiceConnectorGroupName)).toEqual({ 'Fn::GetAtt': [logicalId, 'VoiceConnectorGroupName'] });
+    expect(s.resolve(group.voiceConnectorGroupId)).toEqual({ Ref: logicalId });
+    Template.fromStack(s).hasOutput('*', { Value: { Ref: logicalId }, Description: 'ID of the adopted Amazon Chime voice connector group (Telephony/Group)' });
+  });
+
+  it.each([
+    ['RemovalPolicy.RETAIN', RemovalPolicy.RETAIN, 'Retain'],
+    ['RemovalPolicy.DESTROY', RemovalPolicy.DESTROY, 'Delete'],
+  ])('sets DeletionPolicy and UpdateReplacePolicy from %s', (_name, policy, attribute) => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Group', { adoptVoiceConnectorGroupId: ADOPTED, removalPolicy: policy });
+    expect(resourceOf(s)).toMatchObject({ DeletionPolicy: attribute, UpdateReplacePolicy: attribute });
+  });
+
+  it('accepts a removal policy given after construction with applyRemovalPolicy', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Group', { adoptVoiceConnectorGroupId: ADOPTED }).applyRemovalPolicy(RemovalPolicy.RETAIN);
+    expect(resourceOf(s)).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('refuses, at synth, an adoption without a stated removal policy', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'Group', { adoptVoiceConnectorGroupId: ADOPTED });
+    expect(() => Template.fromStack(s)).toThrow(
+      'VoiceConnectorGroup Telephony/Group: removalPolicy: a group given by adoptVoiceConnectorGroupId needs a stated removal policy, since it was not made by this stack: ' +
+        'RemovalPolicy.RETAIN keeps the group when the resource leaves the stack or the stack is deleted, RemovalPolicy.DESTROY deletes it then',
+    );
+  });
+
+  it.each(['', 'not a group id', '-starts-with-dash', 'a'.repeat(129)])('refuses %j as an adoption ID, naming the property', (bad) => {
+    expect(() => new VoiceConnectorGroup(stack(), 'Group', { adoptVoiceConnectorGroupId: bad, removalPolicy: RemovalPolicy.RETAIN })).toThrow(
+      `VoiceConnectorGroup Telephony/Group: adoptVoiceConnectorGroupId: '${bad}' is not a voice connector group ID, which is up to 128 letters, digits and '-', starting with a letter or digit`,
+    );
+  });
+
+  it('skips the ID check for a value known only at deploy time, which the handler checks with the same rule', () => {
+    const s = stack();
+    const id = new CfnParameter(s, 'GroupId').valueAsString;
+    new VoiceConnectorGroup(s, 'Group', { adoptVoiceConnectorGroupId: id, removalPolicy: RemovalPolicy.RETAIN });
+    expect(propertiesOf(s)[0]).toMatchObject({ adoptVoiceConnectorGroupId: { Ref: 'GroupId' } });
+  });
+
+  it('refuses two resources of one app adopting the same group, across stacks, naming both', () => {
+    const app = new App();
+    const first = new Stack(app, 'First', { env: { region: 'eu-west-1' } });
+    const second = new Stack(app, 'Second', { env: { region: 'eu-west-1' } });
+    new VoiceConnectorGroup(first, 'Group', { adoptVoiceConnectorGroupId: ADOPTED, removalPolicy: RemovalPolicy.RETAIN });
+
+    expect(() => new VoiceConnectorGroup(second, 'Again', { adoptVoiceConnectorGroupId: ADOPTED, removalPolicy: RemovalPolicy.RETAIN })).toThrow(
+      `VoiceConnectorGroup Second/Again: adoptVoiceConnectorGroupId: group '${ADOPTED}' is already adopted by First/Group; a group can be managed by one resource only`,
+    );
+  });
+
+  it('lets separate apps adopt the same group, and one app adopt different groups', () => {
+    for (const app of [new App(), new App()]) {
+      const s = new Stack(app, 'Telephony');
+      new VoiceConnectorGroup(s, 'One', { adoptVoiceConnectorGroupId: ADOPTED, removalPolicy: RemovalPolicy.RETAIN });
+      new VoiceConnectorGroup(s, 'Two', { adoptVoiceConnectorGroupId: 'b7d4693f-bd92-41f1-8d7d-1b8ff8a0c953', removalPolicy: RemovalPolicy.RETAIN });
+      expect(propertiesOf(s)).toHaveLength(2);
+    }
+  });
+
+  it('does not claim the name of an adopted group that leaves it out, so two such groups share a stack', () => {
+    const s = stack();
+    new VoiceConnectorGroup(s, 'One', { adoptVoiceConnectorGroupId: ADOPTED, removalPolicy: RemovalPolicy.RETAIN });
+    new VoiceConnectorGroup(s, 'Two', { adoptVoiceConnectorGroupId: 'b7d4693f-bd92-41f1-8d7d-1b8ff8a0c953', removalPolicy: RemovalPolicy.RETAIN });
+    expect(propertiesOf(s)).toHaveLength(2);
+  });
+});

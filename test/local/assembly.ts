@@ -21,7 +21,7 @@ export interface StackSpec {
   /** Logical ID to the function's Timeout in seconds. @default { Fn: 30 } */
   readonly functions?: Record<string, number>;
   /** Logical ID to the custom resource's properties (and its DependsOn and Metadata); ServiceToken defaults to the function Fn. */
-  readonly resources: Record<string, Record<string, unknown> & { DependsOn?: string[]; Metadata?: Record<string, unknown> }>;
+  readonly resources: Record<string, Record<string, unknown> & { DependsOn?: string[]; Metadata?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
   readonly outputs?: Record<string, unknown>;
   /** Every function's Handler: `index.handler` runs `fixture/index.js`. @default '__entrypoint__.handler' */
   readonly handler?: string;
@@ -52,8 +52,9 @@ export function writeAssembly(root: string, stacks: StackSpec[]): string {
         Properties: { Code: { S3Bucket: 'assets', S3Key: 'fixture.zip' }, Handler: spec.handler ?? '__entrypoint__.handler', Runtime: 'nodejs22.x', Timeout: timeout, ...role },
       };
     }
-    for (const [id, { DependsOn, Metadata, ...properties }] of Object.entries(spec.resources)) {
-      Resources[id] = { Type: 'Custom::Fixture', ...(DependsOn ? { DependsOn } : {}), ...(Metadata ? { Metadata } : {}), Properties: { ServiceToken: tokenOf(Object.keys(functions)[0]), ...properties } };
+    for (const [id, { DependsOn, Metadata, DeletionPolicy, UpdateReplacePolicy, ...properties }] of Object.entries(spec.resources)) {
+      const attributes = { ...(DependsOn ? { DependsOn } : {}), ...(Metadata ? { Metadata } : {}), ...(DeletionPolicy ? { DeletionPolicy } : {}), ...(UpdateReplacePolicy ? { UpdateReplacePolicy } : {}) };
+      Resources[id] = { Type: 'Custom::Fixture', ...attributes, Properties: { ServiceToken: tokenOf(Object.keys(functions)[0]), ...properties } };
     }
     fs.writeFileSync(path.join(dir, `${spec.name}.template.json`), JSON.stringify({ Resources, Outputs: spec.outputs }));
     fs.writeFileSync(

@@ -30,6 +30,40 @@ afterEach(async () => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
+describe('removal policies, as CloudFormation applies them on update', () => {
+  it('keeps the old side of a replacement whose UpdateReplacePolicy is Retain: no Delete is sent for it', async () => {
+    await deploy({ Moved: { Region: 'east', UpdateReplacePolicy: 'Retain', DeletionPolicy: 'Retain' } });
+
+    const result = await deploy({ Moved: { Region: 'west', UpdateId: 'phys-west', UpdateReplacePolicy: 'Retain', DeletionPolicy: 'Retain' } });
+
+    expect(result.status).toBe('UPDATE_COMPLETE');
+    expect(shape(result.events)).toEqual([['Moved', 'Update', 'deploy', 'SUCCESS']]);
+    expect(cfn.stackEvents.filter((e) => e.logicalId === 'Moved').slice(-1)).toEqual([expect.objectContaining({ status: 'DELETE_SKIPPED', physicalId: 'phys-Moved' })]);
+    expect(cfn.resource(STACK, 'Moved')?.physicalId).toBe('phys-west');
+  });
+
+  it('deletes the old side of a replacement whose UpdateReplacePolicy is Delete', async () => {
+    await deploy({ Moved: { Region: 'east', UpdateReplacePolicy: 'Delete' } });
+
+    const result = await deploy({ Moved: { Region: 'west', UpdateId: 'phys-west', UpdateReplacePolicy: 'Delete' } });
+
+    expect(result.events.map((e) => [e.requestType, e.phase, e.physicalId])).toEqual([
+      ['Update', 'deploy', 'phys-west'],
+      ['Delete', 'cleanup', 'phys-Moved'],
+    ]);
+  });
+
+  it('keeps a resource removed from the template whose DeletionPolicy is Retain, the policy changed by an earlier update included', async () => {
+    await deploy({ Kept: { X: '1' }, Gone: { X: '1' } });
+    await deploy({ Kept: { X: '1', DeletionPolicy: 'Retain' }, Gone: { X: '1' } });
+
+    const result = await deploy({});
+
+    expect(shape(result.events)).toEqual([['Gone', 'Delete', 'cleanup', 'SUCCESS']]);
+    expect(cfn.stackEvents.filter((e) => e.logicalId === 'Kept').at(-1)).toMatchObject({ status: 'DELETE_SKIPPED', physicalId: 'phys-Kept' });
+  });
+});
+
 describe('a failed update rolls back as CloudFormation does', () => {
   it('refuses a changed ServiceToken without sending any event for it, and rolls the others back', async () => {
     const functions = { Fn: 30, Other: 30 };
