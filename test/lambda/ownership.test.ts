@@ -1,5 +1,7 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { CREATE_FAILED_MARKER, fitReason, MAX_RESPONSE_BYTES, responseBody } from '../../lambda/cfn-response';
+import { CREATE_FAILED_MARKER, fitReason, responseBody } from '../../lambda/cfn-response';
+// The limit as the local CloudFormation models it (its own copy, with its source): not the handler's.
+import { MAX_RESPONSE_BYTES } from '../../local/driver';
 import { Ledger } from '../../lambda/ledger';
 import { DescribeResource, groupsOfRequest, issuedAt, requestState } from '../../lambda/ownership';
 import { maskNumbers } from '../../lambda/phone-numbers';
