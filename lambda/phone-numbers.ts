@@ -163,8 +163,9 @@ export const describeFailures = (failed: readonly NumberFailure[]): string =>
  * `12065550101`, `(206) 555-0102`): runs of seven or more digits, with the separators people write.
  */
 export const maskNumbers = (text: string): string =>
-  // Bounded by anything but letters, digits and '-', so IDs (UUIDs) and timestamps keep their digits.
-  text.replace(/(?<![\w-])\+?\d(?:[\d ().-]*\d)?(?![\w])/g, (run) => {
+  // Bounded on both sides by anything but letters, digits, '-' and ':', so IDs (UUIDs, even one whose
+  // first part is all digits), timestamps and the account IDs in ARNs keep their digits.
+  text.replace(/(?<![\w:-])\+?\d(?:[\d ().-]*\d)?(?![\w:-])/g, (run) => {
     const digits = run.replace(/\D/g, '').length;
     if (digits < 7) return run;
     let keep = 4;
