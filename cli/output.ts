@@ -19,6 +19,12 @@ export function render(report: Report): string {
     if (s.groups.length === 0) rows.push([s.stack, '(no voice connector groups)', '', '', '', '', '']);
     for (const g of s.groups) {
       for (const f of g.fields) rows.push([s.stack, g.path, g.groupId, f.field, f.declared, f.live, f.drift ? 'DRIFT' : '']);
+      if (g.state === 'missing') {
+        lines.push(
+          `${g.path} (${g.groupId}) is missing, deleted outside CloudFormation: --revert cannot make it again with that ID. ` +
+            'Deploy a change to its properties, and the handler makes a new group (an adopted one fails instead: point adoptVoiceConnectorGroupId at a group that exists), or remove it from the stack.',
+        );
+      }
       if (g.reverted) {
         const still = (g.after ?? []).filter((f) => f.drift).map((f) => f.field);
         lines.push(

@@ -5,11 +5,7 @@ import { GroupError } from './errors';
 import { findGroup, GONE, numbersFailed, unlessGone, updateGroup } from './group-changes';
 import { associateAll, without } from './phone-numbers';
 import type { Location } from './properties';
-import { retrying } from './retry';
 import { answer, locationOf, Outcome, Step } from './step';
-
-/** How long a failed adoption asks CloudFormation whether another delivery's adoption was recorded. */
-const RECORD_PATIENCE_MS = 10_000;
 
 /**
  * Adoption: the properties name an existing group (`adoptVoiceConnectorGroupId`), the user's explicit
@@ -38,42 +34,19 @@ export async function onAdopt(step: Step, spec: GroupSpec, from?: { location: Lo
   const api = step.open(location, 'work');
   const settle = step.open(location, 'settle');
   const numbers = spec.phoneNumbers ?? [];
-  try {
-    // Read before anything changes, so that failing to read leaves nothing to undo.
-    const held = from && numbers.length > 0 ? await unlessGone(step.open(from.location, 'work').phoneNumbers(from.id)) : [];
-    const onGroup = numbers.length > 0 ? await api.phoneNumbers(id) : [];
-    const input = declaredOver(spec, live);
-    const group = sameGroup(live, input) ? live : await updateGroup(step.ledger, api, settle, id, live, input, step.signals.work);
-    const add = without(numbers, onGroup);
-    if (add.length > 0) {
-      const movedFrom = from && held !== GONE ? { api: step.open(from.location, 'settle'), id: from.id, numbers: held } : undefined;
-      const outcome = await associateAll(api, id, add, (n) => spec.forceAssociate === true || (held !== GONE && held.includes(n)), { ledger: step.ledger, settle, movedFrom });
-      if (outcome.failed.length > 0 || outcome.error !== undefined) throw numbersFailed('associate', id, step.label, outcome, spec.forceAssociate === true);
-    }
-    step.log({ adopted: id, changed: !step.ledger.empty, associated: add });
-    // Answered with a change CloudFormation then does not record (another delivery's answer was taken): undone.
-    return { ...answer({ ...live, ...group }, step.label), afterAnswer: step.ledger.empty ? undefined : removeIfNotRecorded(step, id) };
-  } catch (err) {
-    if (!step.ledger.empty && (await recordedAs(step, id))) {
-      // Another delivery of this request adopted the group and CloudFormation took its answer: the
-      // group is as that adoption declared it, which is all this delivery did too.
-      step.ledger.forget();
-      const message = err instanceof Error ? err.message : String(err);
-      throw new GroupError(`${message} Another delivery of this request adopted group ${id} and CloudFormation recorded it, so nothing was undone.`, { cause: err });
-    }
-    throw err;
+  step.workingOn(id);
+  // Read before anything changes, so that failing to read leaves nothing to undo.
+  const held = from && numbers.length > 0 ? await unlessGone(step.open(from.location, 'work').phoneNumbers(from.id)) : [];
+  const onGroup = numbers.length > 0 ? await api.phoneNumbers(id) : [];
+  const input = declaredOver(spec, live);
+  const group = sameGroup(live, input) ? live : await updateGroup(step.ledger, api, settle, id, live, input, step.signals.work);
+  const add = without(numbers, onGroup);
+  if (add.length > 0) {
+    const movedFrom = from && held !== GONE ? { api: step.open(from.location, 'settle'), id: from.id, numbers: held } : undefined;
+    const outcome = await associateAll(api, id, add, (n) => spec.forceAssociate === true || (held !== GONE && held.includes(n)), { ledger: step.ledger, settle, movedFrom });
+    if (outcome.failed.length > 0 || outcome.error !== undefined) throw numbersFailed('associate', id, step.label, outcome, spec.forceAssociate === true);
   }
-}
-
-/** Whether CloudFormation records the resource with physical ID `id` now; false when that cannot be read. */
-async function recordedAs(step: Step, id: string): Promise<boolean> {
-  const describe = step.describeResource;
-  if (!describe) return false;
-  try {
-    const patience = AbortSignal.any([step.signals.settle, AbortSignal.timeout(RECORD_PATIENCE_MS)]);
-    const recorded = await retrying(() => describe(step.event.StackId, step.event.LogicalResourceId, step.signals.settle), patience);
-    return recorded.physicalId === id;
-  } catch {
-    return false;
-  }
+  step.log({ adopted: id, changed: !step.ledger.empty, associated: add });
+  // Answered with a change CloudFormation then does not record (another delivery's answer was taken): undone.
+  return { ...answer({ ...live, ...group }, step.label), afterAnswer: step.ledger.empty ? undefined : removeIfNotRecorded(step, id) };
 }

@@ -163,6 +163,7 @@ export async function onCreate(step: Step, spec: GroupSpec, from?: { location: L
   const held = from && numbers.length > 0 ? await step.open(from.location, 'work').phoneNumbers(from.id) : [];
   const { group, made } = await createOnce(step, location, toWireInput(spec, spec.voiceConnectorItems ?? []));
   const id = group.VoiceConnectorGroupId!;
+  step.workingOn(id);
   const result = { ...answer(group, step.label), afterAnswer: made ? removeIfNotRecorded(step, id) : undefined };
   if (numbers.length === 0) return result;
 
@@ -177,8 +178,8 @@ export async function onCreate(step: Step, spec: GroupSpec, from?: { location: L
     if (outcome.failed.length > 0 || outcome.error !== undefined) throw numbersFailed('associate', id, step.label, outcome, spec.forceAssociate === true);
   } catch (err) {
     const error = err instanceof GroupError ? err : describeApiError('Associating phone numbers', step.label, err);
-    const report = await step.ledger.undo(step.signals.settle);
-    const removed = made && !report.failed;
+    const report = await step.undo();
+    const removed = made && !report.failed && !report.recorded;
     throw new GroupError(`${error.message} ${undoSentence(report, step.label)}`.trim(), {
       cause: error.cause,
       // The group is this request's: unless it is gone, CloudFormation's rollback Delete removes it.

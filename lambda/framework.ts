@@ -7,7 +7,7 @@ import { onDelete } from './delete';
 import { describeApiError, GroupError } from './errors';
 import { undoSentence } from './group-changes';
 import { Ledger } from './ledger';
-import { DescribeResource, issuedAt, requestEpoch, requestState } from './ownership';
+import { completedWith, DescribeResource, issuedAt, requestEpoch, requestState } from './ownership';
 import { maskNumbers } from './phone-numbers';
 import { parseGroupSpec, storedNamespace } from './properties';
 import { LagClock, READ_LAG_WINDOW_MS } from './retry';
@@ -66,9 +66,10 @@ export function makeHandler(outbound: Outbound, options: { readonly readLagWindo
     const namespace = storedNamespace((event as { ResourceProperties?: unknown } | undefined)?.ResourceProperties);
     const label = `${event?.LogicalResourceId ?? 'the custom resource'}${namespace ? ` (${namespace})` : ''}`;
     const line = { requestType: event?.RequestType, logicalResourceId: event?.LogicalResourceId, requestId: event?.RequestId, namespace };
-    if (typeof event !== 'object' || event === null || typeof event.ResponseURL !== 'string') {
-      log({ ...line, outcome: 'UNANSWERED', reason: 'the event is not a CloudFormation custom resource event: it has no ResponseURL' });
-      throw new Error('The event is not a CloudFormation custom resource event: it has no ResponseURL to answer');
+    if (typeof event !== 'object' || event === null || !answerable(event.ResponseURL)) {
+      log({ ...line, outcome: 'UNANSWERED', reason: 'the event is not a CloudFormation custom resource event: it has no https ResponseURL' });
+      // Thrown before anything is changed: nothing could tell CloudFormation what was done.
+      throw new Error('The event is not a CloudFormation custom resource event: it has no https ResponseURL to answer');
     }
     const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
     const budget = remaining === undefined ? DEFAULT_BUDGET_MS + SETTLE_RESERVE_MS : remaining - RESPONSE_RESERVE_MS;
@@ -78,6 +79,8 @@ export function makeHandler(outbound: Outbound, options: { readonly readLagWindo
     let lastAsked = Date.now();
     /** Whether CloudFormation's record could be read when the delivery started. */
     let readable = false;
+    /** The group this delivery works on: its undo is skipped once CloudFormation records the request as done with it. */
+    let working: string | undefined;
     const describeResource = outbound.describeResource?.();
     const step: Step = {
       event,
@@ -108,6 +111,15 @@ export function makeHandler(outbound: Outbound, options: { readonly readLagWindo
       },
       log: (l) => log({ ...line, ...l }),
       open: (location, phase) => described(outbound.connect(location.namespace, location.region, signals[phase]), label),
+      workingOn: (id) => {
+        working = id;
+      },
+      undo: async () => {
+        if (!step.ledger.empty && working !== undefined && describeResource && (await completedWith(describeResource, event, issued, working, signals.settle))) {
+          return { undone: [], kept: step.ledger.forget(), recorded: working };
+        }
+        return step.ledger.undo(signals.settle);
+      },
     };
 
     let answer: Answer;
@@ -127,7 +139,7 @@ export function makeHandler(outbound: Outbound, options: { readonly readLagWindo
     } catch (err) {
       const error = err instanceof GroupError ? err : describeApiError(String(event.RequestType), label, err);
       // Whatever the step did not undo itself, undone here: exactly this delivery's changes.
-      const report = await step.ledger.undo(signals.settle);
+      const report = await step.undo();
       answer = { status: 'FAILED', reason: `${error.message} ${undoSentence(report, label)}`.trim(), physicalResourceId: error.physicalResourceId };
     }
     log({ ...line, physicalResourceId: answer.physicalResourceId ?? ('PhysicalResourceId' in event ? event.PhysicalResourceId : undefined), outcome: answer.status, reason: answer.reason, ms: Date.now() - started });
@@ -136,6 +148,16 @@ export function makeHandler(outbound: Outbound, options: { readonly readLagWindo
       await outcome.afterAnswer().catch((err: unknown) => log({ ...line, warning: 'the check of what CloudFormation recorded failed', reason: describeApiError('DescribeStackResource', label, err).message }));
     }
   };
+}
+
+/** Whether the answer can be sent at all: CloudFormation's response URL is a presigned https URL. */
+function answerable(url: unknown): url is string {
+  if (typeof url !== 'string') return false;
+  try {
+    return new URL(url).protocol === 'https:';
+  } catch {
+    return false;
+  }
 }
 
 /** Wraps each operation so failures read as sentences that name the group and the operation (the drift command's revert uses it too). */

@@ -101,7 +101,8 @@ export function numbersFailed(action: 'associate' | 'disassociate', id: string, 
   if (outcome.failed.length === 0) {
     // CloudFormation updates the role's policy before the resource: the actions are gone once no group of the stack declares phoneNumbers.
     const denied = apiErrorName(outcome.error) === 'AccessDeniedException' ? " To release a group's numbers, deploy it with phoneNumbers: [] before removing the property or the group." : '';
-    return new GroupError(`${describeApiError(`Could not ${verb} voice connector group ${id}`, label, outcome.error).message}.${denied}`, { cause: outcome.error });
+    const said = describeApiError(`Could not ${verb} voice connector group ${id}`, label, outcome.error).message.replace(/\.$/, '');
+    return new GroupError(`${said}.${denied}`, { cause: outcome.error });
   }
   const elsewhere = !forced && outcome.failed.some((f) => f.code === 'PhoneNumberAssociationsExist' || /associat/i.test(f.message));
   return new GroupError(
@@ -113,6 +114,9 @@ export function numbersFailed(action: 'associate' | 'disassociate', id: string, 
 
 /** What undoing the ledger did, as a reason says it: only what was done, and what was not put back. */
 export function undoSentence(report: UndoReport, label: string): string {
+  if (report.recorded) {
+    return `Another delivery of this request finished it, and CloudFormation records group ${report.recorded}: nothing this delivery changed was undone (${report.kept.join('; ')}).`;
+  }
   if (report.undone.length === 0 && !report.failed) return '';
   if (!report.failed) return `Undone: everything this delivery changed (${report.undone.join('; ')}).`;
   return (

@@ -25,6 +25,11 @@ export interface UndoReport {
   readonly failed?: { readonly what: string; readonly error: unknown };
   /** Changes older than the failed one, left as they are. */
   readonly kept: string[];
+  /**
+   * Set when nothing was undone because CloudFormation records this request as done with this group
+   * (another delivery of it finished): the changes, the same the finished delivery made, are `kept`.
+   */
+  readonly recorded?: string;
 }
 
 /**
@@ -65,9 +70,9 @@ export class Ledger {
     }
   }
 
-  /** Drops every entry: what they changed no longer exists (the group is gone), so nothing is to be put back. */
-  forget(): void {
-    this.entries.length = 0;
+  /** Drops every entry, when nothing is to be put back (the group is gone, or recorded as done); returns what they changed. */
+  forget(): string[] {
+    return this.entries.splice(0).map((e) => e.change.what).filter(Boolean);
   }
 
   get empty(): boolean {

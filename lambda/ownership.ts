@@ -134,6 +134,23 @@ export async function requestState(
 }
 
 /**
+ * Whether CloudFormation records this request as done with group `id`: the resource completed
+ * (`CREATE_COMPLETE` or `UPDATE_COMPLETE`, for the event's type) with that physical ID since the
+ * request was issued. Then another delivery of the request finished it. False when that cannot be read.
+ */
+export async function completedWith(describe: DescribeResource, event: CloudFormationCustomResourceEvent, issued: number | undefined, id: string, signal: AbortSignal): Promise<boolean> {
+  if (event.RequestType === 'Delete') return false;
+  try {
+    const patience = AbortSignal.any([signal, AbortSignal.timeout(DESCRIBE_PATIENCE_MS)]);
+    const recorded = await retrying(() => describe(event.StackId, event.LogicalResourceId, signal), patience);
+    const since = issued === undefined || (recorded.lastUpdated instanceof Date && recorded.lastUpdated.getTime() >= issued - ISSUE_CLOCK_ALLOWANCE_MS);
+    return recorded.status === `${event.RequestType.toUpperCase()}_COMPLETE` && recorded.physicalId === id && since;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * After this delivery answered: whether CloudFormation recorded another answer for the request
  * (another delivery's, or none: the resource is gone). Waits while the record still shows the
  * request in progress, for at most `patienceMs`; undefined when that ran out or the look-up failed.

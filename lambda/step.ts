@@ -2,7 +2,7 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import type { GroupSpec } from '../lib/rules';
 import type { GroupWire, WireGroup } from './api';
 import { GroupError } from './errors';
-import type { Ledger } from './ledger';
+import type { Ledger, UndoReport } from './ledger';
 import type { DescribeResource } from './ownership';
 import { locate, Location } from './properties';
 import type { LagClock } from './retry';
@@ -33,6 +33,13 @@ export interface Step {
   readonly stillWanted: () => Promise<void>;
   /** Writes one line to the function's log (phone numbers masked). */
   readonly log: (line: Record<string, unknown>) => void;
+  /** Names the group this delivery works on, the one it would answer with. */
+  readonly workingOn: (groupId: string) => void;
+  /**
+   * Undoes this delivery's ledger, unless CloudFormation records this request as done with the group
+   * it works on: another delivery of the request finished, and undoing would strip the recorded group.
+   */
+  readonly undo: () => Promise<UndoReport>;
 }
 
 /** A step's result: the physical ID and attributes, and work to do once CloudFormation has the answer. */

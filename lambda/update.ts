@@ -89,6 +89,7 @@ export async function onUpdate(step: Step, event: CloudFormationCustomResourceUp
     // roll back. The new ID makes CloudFormation's cleanup Delete of the old one a no-op.
     return onCreate(step, spec);
   }
+  step.workingOn(id);
   const input = declaredOver(spec, live);
   refuseDroppedAdoption(step, event, live, input);
   const updated = sameGroup(live, input) ? live : await updateGroup(step.ledger, api, step.open(target, 'settle'), id, live, input, step.signals.work);

@@ -186,6 +186,10 @@ describe('drift', () => {
 
     expect(ran.status).toBe(1);
     expect(JSON.parse(ran.stdout)).toMatchObject({ drift: true, stacks: [{ groups: [{ groupId: id, state: 'missing', fields: [{ field: 'group', declared: 'exists', live: 'missing', drift: true }] }] }] });
+    // As a table, with what to do: a revert cannot make the group again.
+    const text = await drift(local, ['--app', app, '--revert']);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain(`E2eStack/Group (${id}) is missing, deleted outside CloudFormation: --revert cannot make it again with that ID. Deploy a change to its properties`);
   });
 
   it('reports a stack without groups as having none, without drift', async () => {

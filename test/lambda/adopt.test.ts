@@ -163,7 +163,7 @@ describe('Create with adoptVoiceConnectorGroupId', () => {
     const response = await respondTo({ ...createEvent({ ...location, adoptVoiceConnectorGroupId: ADOPTED, voiceConnectorGroupName: 'pbx', phoneNumbers: [A] }), ResponseURL: responseUrl(issued) }, {}, describe);
 
     expect(response.Status).toBe('FAILED');
-    expect(response.Reason).toContain(`Another delivery of this request adopted group ${ADOPTED} and CloudFormation recorded it, so nothing was undone.`);
+    expect(response.Reason).toContain(`Another delivery of this request finished it, and CloudFormation records group ${ADOPTED}: nothing this delivery changed was undone (updated group ${ADOPTED}).`);
     expect(changes().map(([name]) => name)).toEqual(['UpdateVoiceConnectorGroup', 'AssociatePhoneNumbersWithVoiceConnectorGroup']);
   });
 

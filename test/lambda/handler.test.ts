@@ -1,6 +1,7 @@
 import {
   ChimeSDKVoiceClient,
   AccessDeniedException,
+  AssociatePhoneNumbersWithVoiceConnectorGroupCommand,
   ConflictException,
   ForbiddenException,
   CreateVoiceConnectorGroupCommand,
@@ -837,6 +838,42 @@ describe('ownership', () => {
     expect(names()).toEqual(['ListVoiceConnectorGroups']);
     expect(response.Status).toBe('FAILED');
     expect(response.Reason).toContain('CloudFormation took an answer to this Create request');
+  });
+
+  it("leaves an update as it is when it fails after another delivery of the request finished it: undoing would strip the group CloudFormation records", async () => {
+    const declared = { ...props, voiceConnectorGroupName: 'pbx-renamed', phoneNumbers: ['+12065550100'] };
+    sdk.on(GetVoiceConnectorGroupCommand).resolves({ VoiceConnectorGroup: { ...group, VoiceConnectorItems: wireItems } });
+    sdk.on(UpdateVoiceConnectorGroupCommand).resolves({});
+    sdk.on(AssociatePhoneNumbersWithVoiceConnectorGroupCommand).rejects(new ThrottledClientException({ message: 'Rate exceeded', $metadata: { attempts: 8 } }));
+    const issued = Date.now() - 3_000;
+    let looks = 0;
+    // Waited for while this delivery works; by the time it fails, another delivery's SUCCESS was taken.
+    const record: DescribeResource = async () =>
+      ++looks === 1 ? { status: 'UPDATE_IN_PROGRESS', physicalId: 'grp-1', lastUpdated: new Date(issued - 200) } : { status: 'UPDATE_COMPLETE', physicalId: 'grp-1', lastUpdated: new Date() };
+
+    const response = await respondTo({ ...updateEvent('grp-1', declared, props), ResponseURL: responseUrl(issued) }, nearDeadline, record);
+
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toContain('Another delivery of this request finished it, and CloudFormation records group grp-1: nothing this delivery changed was undone');
+    expect(names().filter((n) => n === 'UpdateVoiceConnectorGroup')).toHaveLength(1);
+    expect(names()).not.toContain('DisassociatePhoneNumbersFromVoiceConnectorGroup');
+  });
+
+  it("leaves the numbers it associated with another delivery's group when that delivery's answer was recorded meanwhile", async () => {
+    const numbers = Array.from({ length: 60 }, (_, i) => `+1206555${String(1000 + i)}`);
+    sdk.on(ListVoiceConnectorGroupsCommand).resolves({ VoiceConnectorGroups: [listed('grp-0', 1_000)] });
+    // The first batch of 50 goes through, the second keeps being throttled.
+    sdk.on(AssociatePhoneNumbersWithVoiceConnectorGroupCommand).resolvesOnce({ PhoneNumberErrors: [] }).rejects(new ThrottledClientException({ message: 'Rate exceeded', $metadata: { attempts: 8 } }));
+    const issued = Date.now() - 3_000;
+    let looks = 0;
+    const record: DescribeResource = async () =>
+      ++looks <= 2 ? { status: 'CREATE_IN_PROGRESS', lastUpdated: new Date(issued - 200) } : { status: 'CREATE_COMPLETE', physicalId: 'grp-0', lastUpdated: new Date() };
+
+    const response = await respondTo({ ...createEvent({ ...props, phoneNumbers: numbers }), ResponseURL: responseUrl(issued) }, nearDeadline, record);
+
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toContain('Another delivery of this request finished it, and CloudFormation records group grp-0');
+    expect(names()).not.toContain('DisassociatePhoneNumbersFromVoiceConnectorGroup');
   });
 
   it.each(['StackId', 'RequestId', 'LogicalResourceId'])('refuses an event without %s, changing nothing', async (key) => {

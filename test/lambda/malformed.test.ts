@@ -9,6 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import * as fc from 'fast-check';
 import { MAX_RESPONSE_BYTES } from '../../local/driver';
 import { LIMITS, SDK_VOICE_NAME_PATTERN } from '../../lib/rules';
+import { handler } from '../../lambda/index';
 import { createEvent, respondTo, updateEvent } from './cfn';
 
 const sdk = mockClient(ChimeSDKVoiceClient);
@@ -128,4 +129,15 @@ it('answers any properties within 4 KB, and calls the API only with input the AP
   );
   // The generator must reach the API often enough for the last check to mean something.
   expect(called).toBeGreaterThan(40);
+});
+
+describe('an event whose answer cannot be sent', () => {
+  it.each<[string, unknown]>([
+    ['no ResponseURL', { ...createEvent(valid), ResponseURL: undefined }],
+    ['a ResponseURL that is no URL', { ...createEvent(valid), ResponseURL: 'not a url' }],
+    ['a ResponseURL over plain http', { ...createEvent(valid), ResponseURL: 'http://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/x' }],
+  ])('with %s is refused at once, before anything is changed', async (_case, event) => {
+    await expect(handler(event as never)).rejects.toThrow('it has no https ResponseURL to answer');
+    expect(sdk.calls()).toHaveLength(0);
+  });
 });
