@@ -104,7 +104,7 @@ export function makeHandler(outbound: Outbound, options: { readonly readLagWindo
       },
       stillWanted: async () => {
         lastAsked = Date.now();
-        const state = await requestState(describeResource, event, issued, signals.work);
+        const state = await requestState(describeResource, event, issued, signals.work, issued ?? started);
         if (state.kind === 'answered') throw new GroupError(`CloudFormation took an answer to this ${event.RequestType} request for ${label} while this delivery was waiting (${state.why}).`);
         // It could read the record when it started: losing the right to means the stack's role went, with the stack.
         if (state.kind === 'unknown' && state.refused && readable) throw new GroupError(`The function may no longer read its stack's record for ${label}: the stack is being deleted, so this delivery stopped waiting.`);
@@ -129,7 +129,7 @@ export function makeHandler(outbound: Outbound, options: { readonly readLagWindo
       if (!run) throw new GroupError(`Unknown RequestType ${JSON.stringify(event.RequestType)} for ${label}; expected Create, Update or Delete`);
       const missing = (['StackId', 'RequestId', 'LogicalResourceId'] as const).filter((k) => typeof event[k] !== 'string' || event[k] === '');
       if (missing.length > 0) throw new GroupError(`The event for ${label} has no ${missing.join(', ')}; CloudFormation always sends them, so nothing was done`);
-      const state = await requestState(describeResource, event, issued, signals.work);
+      const state = await requestState(describeResource, event, issued, signals.work, issued ?? started);
       readable = state.kind !== 'unknown' || state.read === true;
       if (state.kind === 'answered') {
         throw new GroupError(`This delivery of the ${event.RequestType} request for ${label} came after CloudFormation had taken an answer (${state.why}); it changed nothing.`);

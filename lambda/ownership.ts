@@ -107,6 +107,11 @@ export async function requestState(
   event: CloudFormationCustomResourceEvent,
   issued: number | undefined,
   signal: AbortSignal,
+  /**
+   * A moment after CloudFormation sent the request: a record in progress since later is a later
+   * request's (a rollback). The issue time; without it, when this delivery started.
+   */
+  since: number | undefined = issued,
 ): Promise<RequestState> {
   const timeout = Number((event.ResourceProperties as Record<string, unknown> | undefined)?.ServiceTimeout);
   if (issued !== undefined && Number.isFinite(timeout) && timeout > 0 && Date.now() > issued + timeout * 1000 + ISSUE_CLOCK_ALLOWANCE_MS) {
@@ -128,7 +133,7 @@ export async function requestState(
   if (event.RequestType === 'Update' && recorded.physicalId !== undefined && recorded.physicalId !== event.PhysicalResourceId) {
     return as(`${recorded.status} with physical ID ${recorded.physicalId}, not this request's ${event.PhysicalResourceId}`);
   }
-  const later = issued !== undefined && recorded.lastUpdated instanceof Date && recorded.lastUpdated.getTime() > issued + ISSUE_CLOCK_ALLOWANCE_MS;
+  const later = since !== undefined && recorded.lastUpdated instanceof Date && recorded.lastUpdated.getTime() > since + ISSUE_CLOCK_ALLOWANCE_MS;
   if (recorded.status === IN_PROGRESS[event.RequestType] && !later) return { kind: 'waiting' };
   return as(`${recorded.status}${later ? ' since after this request was issued' : ''}`);
 }

@@ -64,6 +64,13 @@ describe('requestState', () => {
     expect((await requestState(describe, event, issuedAt(event.ResponseURL), signal())).kind).toBe(kind);
   });
 
+  it('tells a later request in progress (a rollback) by when the delivery started, when the URL has no issue time', async () => {
+    const unsigned = { ...update, ResponseURL: 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/x?AWSAccessKeyId=AKIA&Expires=1&Signature=s' } as CloudFormationCustomResourceEvent;
+
+    expect((await requestState(recorded('UPDATE_IN_PROGRESS', 'grp-1', new Date(NOW + 30_000)), unsigned, undefined, signal(), NOW)).kind).toBe('answered');
+    expect((await requestState(recorded('UPDATE_IN_PROGRESS', 'grp-1', new Date(NOW - 500)), unsigned, undefined, signal(), NOW)).kind).toBe('waiting');
+  });
+
   it('says a delivery later than the ServiceTimeout after the issue time is too late, without asking', async () => {
     const late = issuedNow(createEvent({ ServiceTimeout: 300 }), NOW - 301_000 - 2_000);
     const describe = jest.fn(recorded('CREATE_IN_PROGRESS'));
