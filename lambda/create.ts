@@ -138,7 +138,12 @@ export function removeIfNotRecorded(step: Step, id: string): (() => Promise<void
   if (!describe) return undefined;
   return async () => {
     const recorded = await recordedAnswer(describe, step.event, step.issued, step.signals.settle, RECORD_WAIT_MS, step.readable());
-    if (!recorded || recorded.physicalId === id) return;
+    if (recorded?.physicalId === id) return;
+    if (!recorded) {
+      // Not provably nobody's (CloudFormation may record it), so it stays; the log names it for whoever looks.
+      step.log({ warning: "could not read what CloudFormation recorded for this request, so the group this delivery answered with was left; if the stack does not record it, delete it", voiceConnectorGroupId: id });
+      return;
+    }
     const report = await step.ledger.undo(step.signals.settle);
     step.log({
       notice: 'CloudFormation recorded another answer for this request; this delivery undid what it did',

@@ -430,14 +430,21 @@ function groupOf(props: Props, real: Real, phoneNumbers: string[]): Omit<ReturnT
  * Groups the README's "Left alone" case excuses: a Create whose CreateVoiceConnectorGroup answer was
  * lost, and whose group the lagging list did not show, fails with a reason that says to look for the
  * group's name in its namespace and Region. Only a group without numbers with that very name and
- * place, made after that Create was issued, is excused; it is removed, as the reason asks.
+ * place, made after that Create was issued, is excused; it is removed, as the reason asks. So is a
+ * group without numbers that a delivery's log names as left because CloudFormation's record could
+ * not be read after it answered.
  */
 function removeExcused(real: Real, recorded: string | undefined): void {
   const leftAlone = real.cfn.events.filter((e) => e.requestType !== 'Delete' && e.status === 'FAILED' && /look for/.test(e.reason ?? ''));
+  // A delivery that could not read CloudFormation's record after answering (a duplicate that started
+  // after a rollback deleted the function's role) leaves its group, and its log names it.
+  const leftUnread = new Set(
+    real.cfn.logs.flatMap((l) => (/could not read what CloudFormation recorded/.test(l) ? [/"voiceConnectorGroupId":"([^"]+)"/.exec(l)?.[1]] : [])).filter((id): id is string => !!id),
+  );
   for (const group of [...real.endpoint.groups.values()]) {
     if (group.id === recorded || group.phoneNumbers.length > 0) continue;
     const named = leftAlone.some((e) => e.reason!.includes(`look for '${group.name}' in ${group.namespace} ${group.region}`) || e.reason!.includes(`look for it in ${group.namespace} ${group.region}`));
-    if (named) real.endpoint.groups.delete(group.id);
+    if (named || leftUnread.has(group.id)) real.endpoint.groups.delete(group.id);
   }
 }
 
