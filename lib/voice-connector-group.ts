@@ -406,7 +406,7 @@ export class VoiceConnectorGroup extends Resource implements IVoiceConnectorGrou
   }
 
   public readonly voiceConnectorGroupId: string;
-  /** The group's name, as given or as made up from the construct path; an adopted group's own when not given. */
+  /** The group's name, as given or as made up from the construct path. An adopted group's own name when none is given. */
   public readonly voiceConnectorGroupName: string;
   /** The API namespace that manages the group. */
   public readonly apiNamespace: ApiNamespace;
