@@ -324,7 +324,7 @@ describe('drift', () => {
 
       expect(allowed.status).toBe(0);
       expect(denied.status).toBe(2);
-      expect(denied.stderr).toContain(`access denied: cloudformation:GetTemplate on stack ${STACK} was refused (AccessDenied: User: arn:aws:iam::********9012:user/no-template is not authorized to perform: cloudformation:GetTemplate`);
+      expect(denied.stderr).toContain(`access denied: cloudformation:GetTemplate on stack ${STACK} was refused (AccessDenied: User: arn:aws:iam::123456789012:user/no-template is not authorized to perform: cloudformation:GetTemplate`);
     });
   });
 });
