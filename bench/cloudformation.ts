@@ -54,7 +54,7 @@ export class BenchCloudFormation {
   issue(stackId: string, logicalId: string, requestId: string, region: string): string {
     let stack = this.stacks.get(stackId);
     if (!stack) {
-      stack = { name: stackId.split('/')[1], stackId, region, records: new Map<string, ResourceRecord>(), template: { Resources: {} } } as unknown as LiveStack;
+      stack = { name: stackId.split('/')[1], stackId, region, records: new Map<string, ResourceRecord>(), resources: new Map(), template: { Resources: {} } } as unknown as LiveStack;
       this.stacks.set(stackId, stack);
     }
     const issued = new Date();
