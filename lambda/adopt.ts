@@ -1,5 +1,5 @@
 import type { GroupSpec } from '../lib/rules';
-import { declaredOver, sameGroup } from './api';
+import { declaredOver } from './api';
 import { removeIfNotRecorded } from './create';
 import { GroupError } from './errors';
 import { findGroup, GONE, numbersFailed, unlessGone, updateGroup } from './group-changes';
@@ -39,7 +39,7 @@ export async function onAdopt(step: Step, spec: GroupSpec, from?: { location: Lo
   const held = from && numbers.length > 0 ? await unlessGone(step.open(from.location, 'work').phoneNumbers(from.id)) : [];
   const onGroup = numbers.length > 0 ? await api.phoneNumbers(id) : [];
   const input = declaredOver(spec, live);
-  const group = sameGroup(live, input) ? live : await updateGroup(step.ledger, api, settle, id, live, input, step.signals.work);
+  const group = (await updateGroup(step.ledger, api, settle, id, live, input, step.signals.work)) ?? live;
   const add = without(numbers, onGroup);
   if (add.length > 0) {
     const movedFrom = from && held !== GONE ? { api: step.open(from.location, 'settle'), id: from.id, numbers: held } : undefined;

@@ -86,9 +86,12 @@ export function declaredOver(spec: GroupSpec, live: WireGroup): WireGroupInput {
 
 const itemsKey = (items: WireGroupInput['VoiceConnectorItems']) => JSON.stringify(items.map((i) => `${i.VoiceConnectorId}:${i.Priority}`).sort());
 
+/** Whether the live group holds exactly these voice connectors, each with this priority, in any order. */
+export const sameItems = (live: WireGroup, items: WireGroupInput['VoiceConnectorItems']): boolean => itemsKey(wireItems(live)) === itemsKey(items);
+
 /** Whether the live group already is as `input` would make it, so that no UpdateVoiceConnectorGroup is needed. */
 export function sameGroup(live: WireGroup, input: WireGroupInput): boolean {
-  return live.Name === input.Name && itemsKey(wireItems(live)) === itemsKey(input.VoiceConnectorItems) && (live.CallDistributionType ?? undefined) === input.CallDistributionType;
+  return live.Name === input.Name && sameItems(live, input.VoiceConnectorItems) && (live.CallDistributionType ?? undefined) === input.CallDistributionType;
 }
 
 /** The input that writes a live group back as the service reported it, with `items` in place of its own. */

@@ -1,4 +1,4 @@
-import { GroupWire, liveInput, WireGroup, WireGroupInput, wireItems } from './api';
+import { GroupWire, liveInput, sameGroup, WireGroup, WireGroupInput, wireItems } from './api';
 import { describeApiError, GroupError } from './errors';
 import type { Ledger, UndoReport } from './ledger';
 import { describeFailures, numberList, Outcome } from './phone-numbers';
@@ -29,9 +29,11 @@ export function patient(api: GroupWire, step: Step, phase: 'work' | 'settle'): G
 
 /**
  * Writes `input` over group `id`, which CloudFormation records for this resource, as read (`live`). The
- * ledger records it first, with the write-back of `live` as its undo.
+ * ledger records it first, with the write-back of `live` as its undo. A group that already is as
+ * `input` would make it gets no call: the answer is then undefined.
  */
-export function updateGroup(ledger: Ledger, api: GroupWire, settle: GroupWire, id: string, live: WireGroup, input: WireGroupInput, signal: AbortSignal): Promise<WireGroup> {
+export async function updateGroup(ledger: Ledger, api: GroupWire, settle: GroupWire, id: string, live: WireGroup, input: WireGroupInput, signal: AbortSignal): Promise<WireGroup | undefined> {
+  if (sameGroup(live, input)) return undefined;
   return ledger.apply(
     {
       what: `updated group ${id}`,

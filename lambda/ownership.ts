@@ -87,6 +87,14 @@ const REFUSED = /AccessDenied|Unauthorized|Forbidden|InvalidClientTokenId|Expire
 /** How long the handler keeps asking CloudFormation when the look-up is throttled or fails. */
 const DESCRIBE_PATIENCE_MS = 10_000;
 
+/** The event's resource as CloudFormation records it, asked again while throttled, for DESCRIBE_PATIENCE_MS at most. */
+const lookUp = (describe: DescribeResource, event: CloudFormationCustomResourceEvent, signal: AbortSignal): Promise<RecordedResource> =>
+  retrying(() => describe(event.StackId, event.LogicalResourceId, signal), AbortSignal.any([signal, AbortSignal.timeout(DESCRIBE_PATIENCE_MS)]));
+
+/** Whether the record moved after `at` (beyond the clocks' allowance): a later request's doing, such as a rollback. */
+const updatedAfter = (recorded: RecordedResource, at: number | undefined): boolean =>
+  at !== undefined && recorded.lastUpdated instanceof Date && recorded.lastUpdated.getTime() > at + ISSUE_CLOCK_ALLOWANCE_MS;
+
 /**
  * Tells a delivery that arrives after its request was answered (Lambda delivers at least once, and
  * retries an invocation that errored, with the same event) from one CloudFormation still waits for.
@@ -120,8 +128,7 @@ export async function requestState(
   if (!describe) return { kind: 'unknown' };
   let recorded: RecordedResource;
   try {
-    const patience = AbortSignal.any([signal, AbortSignal.timeout(DESCRIBE_PATIENCE_MS)]);
-    recorded = await retrying(() => describe(event.StackId, event.LogicalResourceId, signal), patience);
+    recorded = await lookUp(describe, event, signal);
   } catch (err) {
     const gone = apiErrorName(err) === 'ValidationError' && /does not exist/i.test(String((err as Error).message));
     if (gone) return { kind: 'answered', why: `the stack no longer has resource ${event.LogicalResourceId}` };
@@ -133,7 +140,7 @@ export async function requestState(
   if (event.RequestType === 'Update' && recorded.physicalId !== undefined && recorded.physicalId !== event.PhysicalResourceId) {
     return as(`${recorded.status} with physical ID ${recorded.physicalId}, not this request's ${event.PhysicalResourceId}`);
   }
-  const later = since !== undefined && recorded.lastUpdated instanceof Date && recorded.lastUpdated.getTime() > since + ISSUE_CLOCK_ALLOWANCE_MS;
+  const later = updatedAfter(recorded, since);
   if (recorded.status === IN_PROGRESS[event.RequestType] && !later) return { kind: 'waiting' };
   return as(`${recorded.status}${later ? ' since after this request was issued' : ''}`);
 }
@@ -146,8 +153,7 @@ export async function requestState(
 export async function completedWith(describe: DescribeResource, event: CloudFormationCustomResourceEvent, issued: number | undefined, id: string, signal: AbortSignal): Promise<boolean> {
   if (event.RequestType === 'Delete') return false;
   try {
-    const patience = AbortSignal.any([signal, AbortSignal.timeout(DESCRIBE_PATIENCE_MS)]);
-    const recorded = await retrying(() => describe(event.StackId, event.LogicalResourceId, signal), patience);
+    const recorded = await lookUp(describe, event, signal);
     const since = issued === undefined || (recorded.lastUpdated instanceof Date && recorded.lastUpdated.getTime() >= issued - ISSUE_CLOCK_ALLOWANCE_MS);
     return recorded.status === `${event.RequestType.toUpperCase()}_COMPLETE` && recorded.physicalId === id && since;
   } catch {
@@ -182,7 +188,7 @@ export async function recordedAnswer(
     }
     // Still this request in progress: CloudFormation has not taken an answer yet. Any other state,
     // a later request's (a rollback) included, says what it recorded instead.
-    const later = issued !== undefined && recorded.lastUpdated instanceof Date && recorded.lastUpdated.getTime() > issued + ISSUE_CLOCK_ALLOWANCE_MS;
+    const later = updatedAfter(recorded, issued);
     if (recorded.status && (recorded.status !== IN_PROGRESS[event.RequestType] || later)) return { physicalId: recorded.physicalId, status: recorded.status };
     await sleep(backoff(attempt + 2), until);
   }

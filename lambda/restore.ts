@@ -1,5 +1,5 @@
 import type { CallDistribution, GroupSpec } from '../lib/rules';
-import { declaredOver, GroupWire, sameGroup, WireGroup } from './api';
+import { declaredOver, GroupWire, WireGroup } from './api';
 import { describeApiError, GroupError } from './errors';
 import { numbersFailed, undoSentence, updateGroup } from './group-changes';
 import { Ledger } from './ledger';
@@ -34,8 +34,7 @@ export async function restoreDeclared(
   const input = declaredOver({ ...spec, callDistribution }, live.group);
   const missing = without(spec.phoneNumbers ?? [], live.numbers);
   try {
-    if (!sameGroup(live.group, input)) {
-      await updateGroup(ledger, api, settle, id, live.group, input, signals.work);
+    if (await updateGroup(ledger, api, settle, id, live.group, input, signals.work)) {
       changed.push(`wrote the declared ${spec.callDistribution ? 'name, voice connectors and call distribution' : 'name and voice connectors'} to group ${id}`);
     }
     if (missing.length > 0) {

@@ -1,6 +1,6 @@
 import type { CloudFormationCustomResourceUpdateEvent } from 'aws-lambda';
 import { GROUP_ID_PATTERN, GroupSpec, LIMITS } from '../lib/rules';
-import { declaredOver, sameGroup, WireGroup, WireGroupInput, wireItems } from './api';
+import { declaredOver, sameItems, WireGroup, WireGroupInput, wireItems } from './api';
 import { onAdopt } from './adopt';
 import { onCreate } from './create';
 import { findGroup, GONE, numbersFailed, patient, unlessGone, updateGroup } from './group-changes';
@@ -92,7 +92,7 @@ export async function onUpdate(step: Step, event: CloudFormationCustomResourceUp
   step.workingOn(id);
   const input = declaredOver(spec, live);
   refuseDroppedAdoption(step, event, live, input);
-  const updated = sameGroup(live, input) ? live : await updateGroup(step.ledger, api, step.open(target, 'settle'), id, live, input, step.signals.work);
+  const updated = (await updateGroup(step.ledger, api, step.open(target, 'settle'), id, live, input, step.signals.work)) ?? live;
   await syncNumbers(step, target, id, spec, event.OldResourceProperties);
   return answer({ ...live, ...updated }, step.label);
 }
@@ -112,7 +112,7 @@ function refuseDroppedAdoption(step: Step, event: CloudFormationCustomResourceUp
   if (before.leftOut.includes('voiceConnectorGroupName') && input.Name !== live.Name) {
     changes.push(`rename it from '${live.Name}' to '${input.Name}' (declare voiceConnectorGroupName: '${live.Name}')`);
   }
-  if (before.leftOut.includes('voiceConnectorItems') && !sameGroup({ ...live, Name: input.Name, CallDistributionType: input.CallDistributionType }, input)) {
+  if (before.leftOut.includes('voiceConnectorItems') && !sameItems(live, input.VoiceConnectorItems)) {
     changes.push(`change its voice connectors from ${itemList(wireItems(live))} to ${itemList(input.VoiceConnectorItems)} (declare voiceConnectorItems as they are)`);
   }
   if (before.leftOut.includes('callDistribution') && (live.CallDistributionType ?? undefined) !== input.CallDistributionType) {
